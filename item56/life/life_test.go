@@ -1,0 +1,226 @@
+package life
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// gliderTable is the book's five-generation output, byte for byte (the header has trailing spaces).
+const gliderTable = "" +
+	"    0     |     1     |     2     |     3     |     4    \n" +
+	"---*----- | --------- | --------- | --------- | ---------\n" +
+	"----*---- | --*-*---- | ----*---- | ---*----- | ----*----\n" +
+	"--***---- | ---**---- | --*-*---- | ----**--- | -----*---\n" +
+	"--------- | ---*----- | ---**---- | ---**---- | ---***---\n" +
+	"--------- | --------- | --------- | --------- | ---------"
+
+func TestGrid_StartsEmptyAndDrawsRows(t *testing.T) {
+	grid := NewGrid(2, 3)
+	assert.Equal(t, "---\n---\n", grid.String())
+	grid.Set(1, 2, ALIVE)
+	assert.Equal(t, "---\n--*\n", grid.String())
+	assert.Equal(t, 6, grid.Cells())
+}
+
+func TestGrid_WrapsAround(t *testing.T) {
+	grid := NewGrid(5, 9)
+	grid.Set(4, 8, ALIVE) // bottom-right corner
+	for _, c := range []struct{ y, x int }{
+		{4, 8}, {-1, -1}, {-1, 8}, {4, -1}, {9, 17}, {-6, -10}, {14, 26},
+	} {
+		assert.Equal(t, ALIVE, grid.Get(c.y, c.x), "Get(%d, %d) should reach (4, 8)", c.y, c.x)
+	}
+	assert.Equal(t, EMPTY, grid.Get(-1, 0), "Get(-1, 0) must read row 4, column 0")
+
+	grid.Set(-1, 0, ALIVE) // Python's grid.set(-1, 0): row height-1
+	assert.Equal(t, ALIVE, grid.Get(4, 0))
+	grid.Set(5, 9, ALIVE) // one past both edges: (0, 0)
+	assert.Equal(t, ALIVE, grid.Get(0, 0))
+}
+
+func TestNewGrid_RejectsEmptyDimensions(t *testing.T) {
+	assert.PanicsWithValue(t, "life: grid must be at least 1×1, got 0×3", func() { NewGrid(0, 3) })
+	assert.Panics(t, func() { NewGrid(2, -1) })
+}
+
+// The book's check: ALIVE at (9,5) and (9,6); count_neighbors(10, 5) is 2 and asks for exactly the
+// eight cells around (10, 5).
+func TestCountNeighbors_AsksForTheEightNeighbours(t *testing.T) {
+	alive := map[[2]int]bool{{9, 5}: true, {9, 6}: true}
+	seen := map[[2]int]bool{}
+	get := func(y, x int) State {
+		seen[[2]int{y, x}] = true
+		if alive[[2]int{y, x}] {
+			return ALIVE
+		}
+		return EMPTY
+	}
+	assert.Equal(t, 2, CountNeighbors(10, 5, get))
+	assert.Equal(t, map[[2]int]bool{
+		{9, 5}: true, {9, 6}: true, {10, 6}: true, {11, 6}: true,
+		{11, 5}: true, {11, 4}: true, {10, 4}: true, {9, 4}: true,
+	}, seen)
+}
+
+func TestCountNeighbors_WrapsOnTheFirstCell(t *testing.T) {
+	grid := NewGrid(5, 9)
+	grid.Set(4, 8, ALIVE) // NW of (0, 0) across both edges
+	grid.Set(4, 0, ALIVE) // N
+	grid.Set(0, 8, ALIVE) // W
+	assert.Equal(t, 3, CountNeighbors(0, 0, grid.Get))
+}
+
+// The book's ten game_logic checks.
+func TestGameLogic_BookCases(t *testing.T) {
+	tests := []struct {
+		state     State
+		neighbors int
+		want      State
+	}{
+		{ALIVE, 0, EMPTY}, {ALIVE, 1, EMPTY}, {ALIVE, 2, ALIVE}, {ALIVE, 3, ALIVE}, {ALIVE, 4, EMPTY},
+		{EMPTY, 0, EMPTY}, {EMPTY, 1, EMPTY}, {EMPTY, 2, EMPTY}, {EMPTY, 3, ALIVE}, {EMPTY, 4, EMPTY},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%c_with_%d", tt.state, tt.neighbors), func(t *testing.T) {
+			assert.Equal(t, string(tt.want), string(GameLogic(tt.state, tt.neighbors)))
+		})
+	}
+}
+
+// The book's three step_cell checks.
+func TestStepCell_BookCases(t *testing.T) {
+	step := func(alive ...[2]int) State {
+		set := map[[2]int]bool{}
+		for _, c := range alive {
+			set[c] = true
+		}
+		get := func(y, x int) State {
+			if set[[2]int{y, x}] {
+				return ALIVE
+			}
+			return EMPTY
+		}
+		var got State
+		StepCell(10, 5, get, func(y, x int, s State) {
+			require.Equal(t, [2]int{10, 5}, [2]int{y, x}, "step_cell must write its own cell")
+			got = s
+		})
+		return got
+	}
+	assert.Equal(t, string(ALIVE), string(step([2]int{10, 5}, [2]int{9, 5}, [2]int{9, 6})), "stays alive with 2")
+	assert.Equal(t, string(EMPTY), string(step([2]int{9, 5}, [2]int{9, 6})), "stays empty with 2")
+	assert.Equal(t, string(ALIVE), string(step([2]int{9, 5}, [2]int{9, 6}, [2]int{10, 6})), "regenerates with 3")
+}
+
+func TestTable_PrintsTheBooksGlider(t *testing.T) {
+	table, err := Table(func(g *Grid) (*Grid, error) { return Simulate(g), nil })
+	require.NoError(t, err)
+	assert.Equal(t, gliderTable, table)
+}
+
+func TestTable_StopsAtTheFirstError(t *testing.T) {
+	calls := 0
+	_, err := Table(func(g *Grid) (*Grid, error) {
+		calls++
+		if calls == 3 {
+			return nil, ErrIO
+		}
+		return Simulate(g), nil
+	})
+	require.ErrorIs(t, err, ErrIO)
+	assert.EqualError(t, err, "generation 2: problem with I/O")
+	assert.Equal(t, 3, calls)
+}
+
+func TestColumnPrinter_Empty(t *testing.T) {
+	var p ColumnPrinter
+	assert.Empty(t, p.String())
+}
+
+// referenceStep is an independent next-generation rule written with explicit modulo arithmetic, so
+// Simulate is checked against something it does not share code with.
+func referenceStep(g *Grid) *Grid {
+	next := NewGrid(g.Height, g.Width)
+	for y := range g.Height {
+		for x := range g.Width {
+			n := 0
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					if (dy != 0 || dx != 0) && g.rows[(y+dy+g.Height)%g.Height][(x+dx+g.Width)%g.Width] == ALIVE {
+						n++
+					}
+				}
+			}
+			if n == 3 || (n == 2 && g.rows[y][x] == ALIVE) {
+				next.rows[y][x] = ALIVE
+			}
+		}
+	}
+	return next
+}
+
+func TestSimulate_AgreesWithReference(t *testing.T) {
+	grid := Glider()
+	for range 40 { // the glider crosses the whole torus and comes back
+		want := referenceStep(grid)
+		grid = Simulate(grid)
+		require.Equal(t, want.String(), grid.String())
+	}
+}
+
+func TestLatency_TakesExactlyItsDuration(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		require.NoError(t, Latency(100*time.Millisecond).Do(t.Context(), 0, 0))
+		assert.Equal(t, 100*time.Millisecond, time.Since(start))
+	})
+}
+
+func TestLatency_StopsWhenCancelled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		stop := errors.New("stop")
+		ctx, cancel := context.WithCancelCause(t.Context())
+		time.AfterFunc(30*time.Millisecond, func() { cancel(stop) })
+		start := time.Now()
+		err := Latency(100*time.Millisecond).Do(ctx, 2, 3)
+		assert.ErrorIs(t, err, stop)
+		assert.EqualError(t, err, "I/O for cell (2, 3) cancelled: stop")
+		assert.Equal(t, 30*time.Millisecond, time.Since(start))
+	})
+}
+
+func TestFailAt_FailsOnlyThatCell(t *testing.T) {
+	io := FailAt(1, 2, ErrIO, nil)
+	assert.NoError(t, io.Do(t.Context(), 2, 1))
+	assert.ErrorIs(t, io.Do(t.Context(), 1, 2), ErrIO)
+}
+
+func TestSimulateIO_SerialTakesCellsTimesLatency(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		io := CellIO{Neighbors: Latency(time.Millisecond), Logic: Latency(10 * time.Millisecond)}
+		start := time.Now()
+		next, err := SimulateIO(t.Context(), io, Glider())
+		require.NoError(t, err)
+		assert.Equal(t, 45*11*time.Millisecond, time.Since(start))
+		assert.Equal(t, Simulate(Glider()).String(), next.String())
+	})
+}
+
+func TestSimulateIO_ReturnsTheFirstError(t *testing.T) {
+	_, err := SimulateIO(t.Context(), CellIO{Logic: FailAt(2, 3, ErrIO, nil)}, Glider())
+	assert.ErrorIs(t, err, ErrIO)
+	_, err = SimulateIO(t.Context(), CellIO{Neighbors: FailAt(0, 0, ErrIO, nil)}, Glider())
+	assert.ErrorIs(t, err, ErrIO)
+}
