@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"workbook/item56/life"
+	"workbook/item56/life/lifetest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// gliderTable is the book's five-generation output, byte for byte (the header has trailing spaces).
+const gliderTable = "" +
+	"    0     |     1     |     2     |     3     |     4    \n" +
+	"---*----- | --------- | --------- | --------- | ---------\n" +
+	"----*---- | --*-*---- | ----*---- | ---*----- | ----*----\n" +
+	"--***---- | ---**---- | --*-*---- | ----**--- | -----*---\n" +
+	"--------- | ---*----- | ---**---- | ---**---- | ---***---\n" +
+	"--------- | --------- | --------- | --------- | ---------"
+
+// versions are the item's two ways of computing a generation: the same answer, different time.
+var versions = []struct {
+	name    string
+	step    step
+	wantBug bool // true: one cell at a time, cells × latency
+}{
+	{"simulate", simulate, true},
+	{"simulateFanOut", simulateFanOut, false},
+}
+
+// The timing claim, on synctest's fake clock (exact, and no real waiting): with the book's 100 ms
+// per cell, the serial simulate takes cells × latency per generation (4.5 s for 45 cells, 16m40s
+// for 10,000) and fan-out/fan-in takes exactly one latency, for the glider and for 10,000 cells.
+func TestSimulate_GenerationTimeOnFakeClock(t *testing.T) {
+	const latency = bookLatency
+	for _, v := range versions {
+		for _, size := range []struct{ height, width int }{{5, 9}, {bigSide, bigSide}} {
+			cells := size.height * size.width
+			t.Run(fmt.Sprintf("%s/%d_cells", v.name, cells), func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					grid := life.NewGrid(size.height, size.width)
+					if size.height == 5 {
+						grid = life.Glider()
+					}
+					start := time.Now()
+					next, err := v.step(t.Context(), life.CellIO{Logic: life.Latency(latency)}, grid)
+					took := time.Since(start)
+					require.NoError(t, err)
+					assert.Equal(t, life.Simulate(grid).String(), next.String(), "the answer does not depend on the time")
+					if v.wantBug {
+						assert.Equal(t, time.Duration(cells)*latency, took, "serial: cells × latency")
+					} else {
+						assert.Equal(t, latency, took, "fan-out/fan-in: one latency")
+					}
+				})
+			})
+		}
+	}
+	// The book's figures, spelled out.
+	assert.Equal(t, "4.5s", (45 * bookLatency).String())
+	assert.Greater(t, 10_000*bookLatency, 15*time.Minute, "the book: over 15 minutes")
+}
+
+// Both versions compute the same next generation as life.Simulate on random grids (the property
+// every strategy of items 56–60 must pass), here with I/O on the fake clock.
+func TestSimulate_AgreesWithSimulate(t *testing.T) {
+	for _, v := range versions {
+		t.Run(v.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				io := life.CellIO{Neighbors: life.Latency(time.Millisecond), Logic: life.Latency(bookLatency)}
+				lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) {
+					return v.step(t.Context(), io, g)
+				})
+			})
+		})
+	}
+}
+
+// The book's driver prints the glider table through either version.
+func TestTable_PrintsTheBooksGlider(t *testing.T) {
+	for _, v := range versions {
+		t.Run(v.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				table, err := life.Table(func(g *life.Grid) (*life.Grid, error) {
+					return v.step(t.Context(), life.CellIO{Logic: life.Latency(bookLatency)}, g)
+				})
+				require.NoError(t, err)
+				assert.Equal(t, gliderTable, table)
+			})
+		})
+	}
+}
+
+// Fan-out must not lose a failing cell: every cell's error comes back, joined, and no grid.
+func TestSimulateFanOut_ReturnsEveryError(t *testing.T) {
+	errA, errB := errors.New("cell A failed"), errors.New("cell B failed")
+	io := life.CellIO{Logic: life.FailAt(1, 2, errA, life.FailAt(3, 4, errB, nil))}
+	next, err := simulateFanOut(t.Context(), io, life.Glider())
+	assert.Nil(t, next)
+	assert.ErrorIs(t, err, errA)
+	assert.ErrorIs(t, err, errB)
+}
+
+// Cancelling the context ends the fan-out at once, on the fake clock: no cell waits out its latency.
+func TestSimulateFanOut_StopsWhenCancelled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := simulateFanOut(ctx, life.CellIO{Logic: life.Latency(bookLatency)}, life.Glider())
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Equal(t, 30*time.Millisecond, time.Since(start))
+	})
+}
+
+func TestRun_RejectsBadFlags(t *testing.T) {
+	tests := []struct {
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{[]string{"-h"}, 0, "Usage: go run ./item56"},
+		{[]string{"-latency", "0s"}, 2, "item56: -latency must be positive (got 0s)\n"},
+		{[]string{"-latency", "-5ms"}, 2, "item56: -latency must be positive (got -5ms)\n"},
+		{[]string{"-latency", "100"}, 2, `invalid value "100" for flag -latency`},
+		{[]string{"-bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"extra"}, 2, `item56: unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			assert.Equal(t, tt.wantCode, run(tt.args, &out, &errOut))
+			assert.Empty(t, out.String(), "nothing on stdout")
+			assert.Contains(t, errOut.String(), tt.wantErr)
+			assert.NotContains(t, errOut.String(), "panic")
+		})
+	}
+}
+
+// measured masks the real-clock figures, the only part of the lesson that varies between runs.
+var measured = regexp.MustCompile(`\S+ measured +`)
+
+func mask(text string) []string {
+	text = measured.ReplaceAllString(text, "<time> measured ")
+	return strings.Split(strings.TrimRight(text, "\n"), "\n")
+}
+
+// readmeSample returns the output block that follows the "$ command" line in README.md.
+func readmeSample(t *testing.T, command string) string {
+	t.Helper()
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, after, found := strings.Cut(string(readme), "$ "+command+"\n")
+	require.True(t, found, "README.md has no line %q", "$ "+command)
+	sample, _, found := strings.Cut(after, "```")
+	require.True(t, found, "the sample after %q is not closed", command)
+	return sample
+}
+
+// The lesson prints what README.md shows, measured times aside. It runs the default lesson on the
+// real clock (about half a second: the serial generation is 45 × 10 ms).
+func TestRun_MatchesREADME(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run(nil, &out, &errOut), "stderr:\n%s", errOut.String())
+	assert.Equal(t, mask(readmeSample(t, "go run ./item56")), mask(out.String()))
+}
