@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// waitReadable blocks in select(2) until fd is readable or timeout passes, and says which.
+func waitReadable(fd int, timeout time.Duration) (bool, error) {
+	for {
+		var set syscall.FdSet // one bit per descriptor, in words as wide as a C long
+		set.Bits[fd/bits.UintSize] |= 1 << (fd % bits.UintSize)
+		tv := syscall.NsecToTimeval(timeout.Nanoseconds())
+		n, err := syscall.Select(fd+1, &set, nil, nil, &tv)
+		if errors.Is(err, syscall.EINTR) {
+			continue // cut short by a signal; the timeout is only a safety net, so start it again
+		}
+		return n > 0, err
+	}
+}
+
+// TestBlockedSystemcall_HandsOffProcessor proves the mechanism behind the GOMAXPROCS=1 row,
+// without timing anything. At GOMAXPROCS=1 only one goroutine may run Go code at a time, and five
+// goroutines each enter a select that can only return once the test writes to a pipe. Each
+// signals just before its select; if a goroutine blocked in a system call kept the only P, the
+// next goroutine (and the test itself) could not run until that select gave up after 10 s, and
+// the test would find a call already returned. Instead the runtime hands the P on, so all five
+// signal while none has returned, and one write to the pipe then releases all five.
+func TestBlockedSystemcall_HandsOffProcessor(t *testing.T) {
+	const calls, safety = 5, 10 * time.Second
+	var pipe [2]int
+	require.NoError(t, syscall.Pipe2(pipe[:], syscall.O_CLOEXEC))
+	defer syscall.Close(pipe[0])
+	defer syscall.Close(pipe[1])
+
+	readable := make([]bool, calls)
+	errs := make([]error, calls)
+	var returned atomic.Int64
+	var returnedBeforeWrite int64
+	withGOMAXPROCS(1, func() {
+		entering := make(chan int, calls)
+		var wg sync.WaitGroup
+		for i := range calls {
+			wg.Go(func() {
+				entering <- i
+				readable[i], errs[i] = waitReadable(pipe[0], safety)
+				returned.Add(1)
+			})
+		}
+		for range calls {
+			<-entering
+		}
+		returnedBeforeWrite = returned.Load()
+		_, err := syscall.Write(pipe[1], []byte{1})
+		assert.NoError(t, err)
+		wg.Wait()
+	})
+
+	assert.Zero(t, returnedBeforeWrite, "selects that returned before the pipe was written")
+	for i := range calls {
+		assert.NoError(t, errs[i], "select %d", i)
+		assert.True(t, readable[i], "select %d returned for the pipe, not its 10 s safety timeout", i)
+	}
+}
+
+// TestSlowSystemcall_WaitsOutSignals checks listing 6 keeps waiting when a signal interrupts its
+// select: Linux then returns EINTR however long is left, and Go's runtime sends its own threads
+// signals (SIGURG asks a goroutine to stop for the scheduler). The test pins the call to one OS
+// thread and sends that thread SIGURG every 2 ms; a slowSystemcall that took EINTR as "done"
+// would return within a few milliseconds. SIGURG is harmless to a Go program: the runtime
+// ignores it when it did not ask for a stop.
+func TestSlowSystemcall_WaitsOutSignals(t *testing.T) {
+	const latency = 30 * time.Millisecond
+	tid := make(chan int)
+	result := make(chan error)
+	var elapsed time.Duration
+	go func() {
+		runtime.LockOSThread() // stay on the thread the test is signalling
+		defer runtime.UnlockOSThread()
+		tid <- syscall.Gettid()
+		start := time.Now()
+		err := slowSystemcall(latency)
+		elapsed = time.Since(start)
+		result <- err
+	}()
+	target := <-tid
+	ticker := time.NewTicker(2 * time.Millisecond)
+	defer ticker.Stop()
+	for {
+		select {
+		case err := <-result:
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, elapsed, latency)
+			return
+		case <-ticker.C:
+			require.NoError(t, syscall.Tgkill(syscall.Getpid(), target, syscall.SIGURG))
+		}
+	}
+}
