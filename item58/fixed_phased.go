@@ -36,7 +36,9 @@ type PhasedPipeline struct {
 // StartPhasedPipeline starts workers goroutines for each stage, once. ctx is their lifetime.
 func StartPhasedPipeline(ctx context.Context, workers int, io life.CellIO) *PhasedPipeline {
 	p := &PhasedPipeline{in: make(chan neighborsItem), logic: make(chan logicItem), out: make(chan cellResult)}
-	count := func(ctx context.Context, item neighborsItem) logicItem { return countNeighborsThread(ctx, io.Neighbors, item) }
+	count := func(ctx context.Context, item neighborsItem) logicItem {
+		return countNeighborsThread(ctx, io.Neighbors, item)
+	}
 	logic := func(ctx context.Context, item logicItem) cellResult { return gameLogicThread(ctx, io.Logic, item) }
 	p.countWorkers.start(workers, func() { worker(ctx, count, p.in, p.logic) })
 	p.logicWorkers.start(workers, func() { worker(ctx, logic, p.logic, p.out) })

@@ -45,16 +45,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case *latency < 0:
-		fmt.Fprintf(stderr, "item58: -latency must not be negative (got -latency %v)\n", *latency)
+		fmt.Fprintf(stderr, "item58: -latency must not be negative (got %v)\n", *latency)
 		return 2
 	case *workers <= 0:
-		fmt.Fprintf(stderr, "item58: -workers must be positive (got -workers %d)\n", *workers)
+		fmt.Fprintf(stderr, "item58: -workers must be positive (got %d)\n", *workers)
 		return 2
 	case *watchdog <= 0:
-		fmt.Fprintf(stderr, "item58: -watchdog must be positive (got -watchdog %v)\n", *watchdog)
+		fmt.Fprintf(stderr, "item58: -watchdog must be positive (got %v)\n", *watchdog)
 		return 2
 	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "item58: no arguments expected (got %q)\n", fs.Args())
+		fmt.Fprintf(stderr, "item58: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
 	l := lesson{w: stdout, latency: *latency, workers: *workers, watchdog: *watchdog}
@@ -107,7 +107,7 @@ func (l lesson) deadlock(ctx context.Context) error {
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(l.w, "no deadlock: %d cells fit in %d workers, so the bug stays hidden (correct: %t)\n",
+	fmt.Fprintf(l.w, "no deadlock this time (%d cells, %d workers; correct result: %t): the bug is hidden, not gone\n",
 		grid.Cells(), l.workers, next.String() == life.Simulate(grid).String())
 	return nil
 }
@@ -116,16 +116,15 @@ func (l lesson) deadlock(ctx context.Context) error {
 func (l lesson) errorDemo(ctx context.Context) error {
 	fmt.Fprintln(l.w, "== Listing 4 (fixed): gameLogic fails on a 1×1 grid ==")
 	cause := fmt.Errorf("%w in gameLogic", life.ErrIO)
-	p := StartPipeline(ctx, l.workers, life.CellIO{Logic: failOnceAt(0, 0, cause, life.Latency(l.latency))})
-	defer p.Stop()
-	step := func(grid *life.Grid) (*life.Grid, error) { return simulatePipeline(ctx, grid, p) }
-	return l.showError(step, p.Running, "OSError: Problem with I/O in game_logic")
+	p := startSingleStage(ctx, l.workers, life.CellIO{Logic: failOnceAt(0, 0, cause, life.Latency(l.latency))})
+	defer p.stop()
+	return l.showError(ctx, p, "OSError: Problem with I/O in game_logic")
 }
 
-// showError runs step on a 1×1 grid, shows how errors.As and errors.Is read the failure, then runs
-// the glider through the same step to show the pool survived it.
-func (l lesson) showError(step life.Step, running func() int, book string) error {
-	_, err := step(life.NewGrid(1, 1))
+// showError runs a generation of a 1×1 grid on p, shows how errors.As and errors.Is read the
+// failure, then runs the glider on the same pool to show it survived.
+func (l lesson) showError(ctx context.Context, p pool, book string) error {
+	_, err := p.simulate(ctx, life.NewGrid(1, 1))
 	if err == nil {
 		return errors.New("the 1×1 grid did not fail")
 	}
@@ -136,12 +135,12 @@ func (l lesson) showError(step life.Step, running func() int, book string) error
 	fmt.Fprintf(tw, "errors.Is(err, life.ErrIO):\t%t\n", errors.Is(err, life.ErrIO))
 	fmt.Fprintf(tw, "the book:\tSimulationError: (0, 0), raised from %s\n", book)
 	glider := life.Glider()
-	next, err := step(glider)
+	next, err := p.simulate(ctx, glider)
 	if err != nil {
 		return fmt.Errorf("the pool failed after the error: %w", err)
 	}
 	fmt.Fprintf(tw, "same pool, next call:\tglider generation matches life.Simulate: %t; %d workers running\n",
-		next.String() == life.Simulate(glider).String(), running())
+		next.String() == life.Simulate(glider).String(), p.running())
 	return tw.Flush()
 }
 
@@ -207,10 +206,9 @@ func (l lesson) phasedErrorDemo(ctx context.Context) error {
 	fmt.Fprintln(l.w, "== Listing 11 (fixed): countNeighbors fails on a 1×1 grid in the phased pipeline ==")
 	cause := fmt.Errorf("%w in countNeighbors", life.ErrIO)
 	io := life.Latency(l.latency)
-	p := StartPhasedPipeline(ctx, l.workers, life.CellIO{Neighbors: failOnceAt(0, 0, cause, io), Logic: io})
-	defer p.Stop()
-	step := func(grid *life.Grid) (*life.Grid, error) { return simulatePhasedPipeline(ctx, grid, p) }
-	return l.showError(step, p.Running, "OSError: Problem with I/O in count_neighbors")
+	p := startPhased(ctx, l.workers, life.CellIO{Neighbors: failOnceAt(0, 0, cause, io), Logic: io})
+	defer p.stop()
+	return l.showError(ctx, p, "OSError: Problem with I/O in count_neighbors")
 }
 
 // cost times one generation of the glider in each design and shows what a big grid would take.
@@ -220,11 +218,11 @@ func (l lesson) cost(ctx context.Context) error {
 	tw := tabwriter.NewWriter(l.w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "design\tmodel\t\tmeasured")
 	for _, d := range []design{singleStage, singleStageBothIO, phased} {
-		step, stop := start(ctx, d, l.workers, life.Latency(l.latency))
+		p := d.start(ctx, l.workers, life.Latency(l.latency))
 		begin := time.Now()
-		_, err := step(ctx, life.Glider())
+		_, err := p.simulate(ctx, life.Glider())
 		took := time.Since(begin)
-		stop()
+		p.stop()
 		if err != nil {
 			return err
 		}
@@ -297,20 +295,37 @@ func (d design) formula(cells, workers int, latency time.Duration) string {
 	}
 }
 
-// start starts a pool of design d whose I/O calls all run io, and returns its one-generation step
-// and its Stop.
-func start(ctx context.Context, d design, workers int, io life.IO) (step func(context.Context, *life.Grid) (*life.Grid, error), stop func()) {
+// pool is either pipeline as the lesson and the tests drive it: one generation, a worker count,
+// and the shutdown.
+type pool struct {
+	simulate func(context.Context, *life.Grid) (*life.Grid, error)
+	running  func() int
+	stop     func()
+}
+
+// startSingleStage starts a Pipeline and wraps it as a pool.
+func startSingleStage(ctx context.Context, workers int, io life.CellIO) pool {
+	p := StartPipeline(ctx, workers, io)
+	simulate := func(ctx context.Context, g *life.Grid) (*life.Grid, error) { return simulatePipeline(ctx, g, p) }
+	return pool{simulate: simulate, running: p.Running, stop: p.Stop}
+}
+
+// startPhased starts a PhasedPipeline and wraps it as a pool.
+func startPhased(ctx context.Context, workers int, io life.CellIO) pool {
+	p := StartPhasedPipeline(ctx, workers, io)
+	simulate := func(ctx context.Context, g *life.Grid) (*life.Grid, error) { return simulatePhasedPipeline(ctx, g, p) }
+	return pool{simulate: simulate, running: p.Running, stop: p.Stop}
+}
+
+// start starts a pool of design d whose I/O calls, wherever the design puts them, all run io.
+func (d design) start(ctx context.Context, workers int, io life.IO) pool {
 	switch d {
-	case singleStage, singleStageBothIO:
-		cellIO := life.CellIO{Logic: io}
-		if d == singleStageBothIO {
-			cellIO.Neighbors = io
-		}
-		p := StartPipeline(ctx, workers, cellIO)
-		return func(ctx context.Context, g *life.Grid) (*life.Grid, error) { return simulatePipeline(ctx, g, p) }, p.Stop
+	case singleStageBothIO:
+		return startSingleStage(ctx, workers, life.CellIO{Neighbors: io, Logic: io})
+	case phased:
+		return startPhased(ctx, workers, life.CellIO{Neighbors: io, Logic: io})
 	default:
-		p := StartPhasedPipeline(ctx, workers, life.CellIO{Neighbors: io, Logic: io})
-		return func(ctx context.Context, g *life.Grid) (*life.Grid, error) { return simulatePhasedPipeline(ctx, g, p) }, p.Stop
+		return startSingleStage(ctx, workers, life.CellIO{Logic: io})
 	}
 }
 
