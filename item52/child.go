@@ -89,18 +89,19 @@ func sleepChild(args []string, barrier string) error {
 	return nil
 }
 
-// awaitBarrier implements the barrier described at sleepChild; spec is "dir,n,wait".
+// awaitBarrier implements the barrier described at sleepChild; spec is "n,wait,dir" (the
+// directory last, since a path may itself hold commas).
 func awaitBarrier(spec string) error {
-	parts := strings.Split(spec, ",")
+	parts := strings.SplitN(spec, ",", 3)
 	if len(parts) != 3 {
-		return fmt.Errorf("%s=%q: want dir,n,wait", barrierEnv, spec)
+		return fmt.Errorf("%s=%q: want n,wait,dir", barrierEnv, spec)
 	}
-	dir := parts[0]
-	n, err := strconv.Atoi(parts[1])
+	n, err := strconv.Atoi(parts[0])
 	if err != nil {
 		return fmt.Errorf("%s: %w", barrierEnv, err)
 	}
-	wait, err := time.ParseDuration(parts[2])
+	dir := parts[2]
+	wait, err := time.ParseDuration(parts[1])
 	if err != nil {
 		return fmt.Errorf("%s: %w", barrierEnv, err)
 	}

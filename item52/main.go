@@ -256,24 +256,24 @@ func printPipelines(w io.Writer, results []pipelineResult, withDigest bool) {
 // SIGTERM, WaitDelay).
 func listingTimeout(ctx context.Context, cfg config, s self, w io.Writer) error {
 	fmt.Fprintf(w, "== Listing 11 (broken): start `sleep %s` and wait with no timeout ==\n", hungSleep)
-	var status int
+	var ps *os.ProcessState
 	err := underWatchdog(ctx, cfg.watchdog, func(watchdog context.Context) error {
 		var err error
-		status, err = waitSleeperNoTimeout(watchdog, s, hungSleep)
+		ps, err = waitSleeperNoTimeout(watchdog, s, hungSleep)
 		return err
 	})
 	if !errors.Is(err, errWatchdog) {
 		return fmt.Errorf("expected the watchdog to end the wait, got: %w", err)
 	}
 	fmt.Fprintf(w, "hung: Wait still blocked after %s (a hung child would block it forever); the watchdog killed the child\n", cfg.watchdog)
-	fmt.Fprintln(w, "Exit status", status)
+	fmt.Fprintln(w, "Exit status", exitStatus(ps))
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "== Listing 11 (fixed): a %s timeout; Cancel sends SIGTERM, WaitDelay %s ==\n", cfg.timeout, waitDelay)
-	status, err = waitSleeperWithTimeout(ctx, s, hungSleep, cfg.timeout)
+	ps, err = waitSleeperWithTimeout(ctx, s, hungSleep, cfg.timeout)
 	if err == nil {
 		return errors.New("the sleeper finished before its timeout")
 	}
-	fmt.Fprintln(w, "Exit status", status)
+	fmt.Fprintf(w, "Exit status %d  (the book: Exit status -15; Go's ProcessState.ExitCode() says %d)\n", exitStatus(ps), ps.ExitCode())
 	return nil
 }
 

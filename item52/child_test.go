@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The child roles, run in-process: runChild takes its environment, stdin and stdout as
+// parameters, so the stand-ins for echo, sleep, openssl enc and openssl dgst are checked without
+// starting a process. (The proofs start them as real children.)
+
+// TestRunChild_Roles checks each role's output and exit status, including the ways to start one
+// wrongly.
+func TestRunChild_Roles(t *testing.T) {
+	abc := sha256.Sum256([]byte("abc"))
+	tests := []struct {
+		name       string
+		role       string
+		args       []string
+		env        map[string]string
+		stdin      string
+		wantCode   int
+		wantStdout []byte // nil: do not check
+		wantStderr string // a substring; "" means stderr must be empty
+	}{
+		{"echo prints its arguments", roleEcho, []string{"Hello", "from", "the", "child!"}, nil, "", 0, []byte("Hello from the child!\n"), ""},
+		{"sleep sleeps", roleSleep, []string{"1ms"}, nil, "", 0, []byte{}, ""},
+		{"sleep needs a duration", roleSleep, []string{"1"}, nil, "", usageCode, []byte{}, "missing unit"},
+		{"hash is SHA-256, 32 raw bytes", roleHash, nil, nil, "abc", 0, abc[:], ""},
+		{"encrypt needs the password in its environment", roleEncrypt, nil, nil, "secret", usageCode, []byte{}, "no password in the environment"},
+		{"an unknown role is refused", "whirlpool", nil, nil, "", usageCode, []byte{}, `unknown role "whirlpool"`},
+		{"a sleeper alone gives up on its barrier", roleSleep, []string{"1ms"}, map[string]string{barrierEnv: "2,20ms," + t.TempDir()}, "", barrierCode, []byte{}, "1 of 2 sleepers started within 20ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			getenv := func(k string) string { return tt.env[k] }
+			code := runChild(tt.role, tt.args, getenv, strings.NewReader(tt.stdin), &stdout, &stderr)
+			assert.Equal(t, tt.wantCode, code)
+			if tt.wantStdout != nil {
+				assert.Equal(t, tt.wantStdout, stdout.Bytes())
+			}
+			if tt.wantStderr == "" {
+				assert.Empty(t, stderr.String())
+			} else {
+				assert.Contains(t, stderr.String(), tt.wantStderr)
+			}
+		})
+	}
+}
+
+// TestEncryptChild_RoundTrips checks the encrypt role: the output is a fresh random IV and the
+// ciphertext, the same input never encrypts the same way twice, and decrypt undoes it — but only
+// with the right password.
+func TestEncryptChild_RoundTrips(t *testing.T) {
+	plain := []byte("attack at dawn, 10 bytes and then some")
+	encrypt := func() []byte {
+		var out bytes.Buffer
+		require.NoError(t, encryptChild(bookPassword, "", bytes.NewReader(plain), &out))
+		return out.Bytes()
+	}
+	first, second := encrypt(), encrypt()
+	assert.Len(t, first, ivSize+len(plain))
+	assert.NotEqual(t, first, second, "a fresh IV each time")
+	for _, out := range [][]byte{first, second} {
+		got, err := decrypt(bookPassword, out)
+		require.NoError(t, err)
+		assert.Equal(t, plain, got)
+	}
+	wrong, err := decrypt("not the password", first)
+	require.NoError(t, err)
+	assert.NotEqual(t, plain, wrong)
+	_, err = decrypt(bookPassword, first[:ivSize-1])
+	assert.ErrorContains(t, err, fmt.Sprintf("shorter than its %d-byte IV", ivSize))
+}
