@@ -80,9 +80,9 @@ func startPipelineKeepWriteEnd(ctx context.Context, s self, password string, dat
 // waitSleeperNoTimeout starts `sleep d` and waits for it: the book's listing 11 without its
 // timeout. A child that hangs hangs the caller too; only ctx (in the lesson, the watchdog) ends the
 // wait, and then with SIGKILL, giving the child no chance to clean up. It returns how the child
-// ended.
+// ended (nil if it never started).
 func waitSleeperNoTimeout(ctx context.Context, s self, d time.Duration) (*os.ProcessState, error) {
 	cmd := s.command(ctx, roleSleep, d.String())
-	err := cmd.Run()             // BUG: nothing bounds this wait: a child that never exits blocks us forever.
-	return cmd.ProcessState, err // nil only if the child never started
+	err := cmd.Run() // BUG: nothing bounds this wait: a child that never exits blocks us forever.
+	return cmd.ProcessState, err
 }

@@ -26,16 +26,16 @@ func TestRunChild_Roles(t *testing.T) {
 		env        map[string]string
 		stdin      string
 		wantCode   int
-		wantStdout []byte // nil: do not check
+		wantStdout string
 		wantStderr string // a substring; "" means stderr must be empty
 	}{
-		{"echo prints its arguments", roleEcho, []string{"Hello", "from", "the", "child!"}, nil, "", 0, []byte("Hello from the child!\n"), ""},
-		{"sleep sleeps", roleSleep, []string{"1ms"}, nil, "", 0, []byte{}, ""},
-		{"sleep needs a duration", roleSleep, []string{"1"}, nil, "", usageCode, []byte{}, "missing unit"},
-		{"hash is SHA-256, 32 raw bytes", roleHash, nil, nil, "abc", 0, abc[:], ""},
-		{"encrypt needs the password in its environment", roleEncrypt, nil, nil, "secret", usageCode, []byte{}, "no password in the environment"},
-		{"an unknown role is refused", "whirlpool", nil, nil, "", usageCode, []byte{}, `unknown role "whirlpool"`},
-		{"a sleeper alone gives up on its barrier", roleSleep, []string{"1ms"}, map[string]string{barrierEnv: "2,20ms," + t.TempDir()}, "", barrierCode, []byte{}, "1 of 2 sleepers started within 20ms"},
+		{"echo prints its arguments", roleEcho, []string{"Hello", "from", "the", "child!"}, nil, "", 0, "Hello from the child!\n", ""},
+		{"sleep sleeps", roleSleep, []string{"1ms"}, nil, "", 0, "", ""},
+		{"sleep needs a duration", roleSleep, []string{"1"}, nil, "", usageCode, "", "missing unit"},
+		{"hash is SHA-256, 32 raw bytes", roleHash, nil, nil, "abc", 0, string(abc[:]), ""},
+		{"encrypt needs the password in its environment", roleEncrypt, nil, nil, "secret", usageCode, "", "no password in the environment"},
+		{"an unknown role is refused", "whirlpool", nil, nil, "", usageCode, "", `unknown role "whirlpool"`},
+		{"a sleeper alone gives up on its barrier", roleSleep, []string{"1ms"}, map[string]string{barrierEnv: "2,20ms," + t.TempDir()}, "", barrierCode, "", "1 of 2 sleepers started within 20ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,9 +43,7 @@ func TestRunChild_Roles(t *testing.T) {
 			getenv := func(k string) string { return tt.env[k] }
 			code := runChild(tt.role, tt.args, getenv, strings.NewReader(tt.stdin), &stdout, &stderr)
 			assert.Equal(t, tt.wantCode, code)
-			if tt.wantStdout != nil {
-				assert.Equal(t, tt.wantStdout, stdout.Bytes())
-			}
+			assert.Equal(t, tt.wantStdout, stdout.String())
 			if tt.wantStderr == "" {
 				assert.Empty(t, stderr.String())
 			} else {

@@ -86,7 +86,7 @@ func startPipeline(ctx context.Context, s self, password string, data []byte) (*
 // terminate the child and wait for it to go. exec.CommandContext alone would SIGKILL it; Cancel
 // makes that Python's terminate() (SIGTERM), and WaitDelay bounds the wait after it. The child
 // ends by signal 15, and Wait reaps it, so it leaves no zombie or orphan behind. It returns how
-// the child ended.
+// the child ended (nil if it never started).
 func waitSleeperWithTimeout(ctx context.Context, s self, d, timeout time.Duration) (*os.ProcessState, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout) // FIX: a bound on the wait, like communicate(timeout=0.1).
 	defer cancel()
@@ -94,5 +94,5 @@ func waitSleeperWithTimeout(ctx context.Context, s self, d, timeout time.Duratio
 	cmd.Cancel = func() error { return terminate(cmd.Process) } // FIX: on timeout send SIGTERM, as terminate() does, not the default SIGKILL.
 	cmd.WaitDelay = waitDelay                                   // FIX: a child that ignores SIGTERM is killed after this, so Wait still returns.
 	err := cmd.Run()
-	return cmd.ProcessState, err // nil only if the child never started
+	return cmd.ProcessState, err
 }

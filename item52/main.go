@@ -114,9 +114,19 @@ func lesson(ctx context.Context, cfg config, s self, w io.Writer) error {
 	steps := []func(context.Context, config, self, io.Writer) error{
 		listingEcho, listingPoll, listingSleepers, listingEncrypt, listingDeadlock, listingPipelines, listingTimeout,
 	}
+	// Far beyond what any healthy listing needs: only an edit that makes a fixed listing hang
+	// meets this limit, and then the run still ends, with an error instead of a hang.
+	limit := 10*time.Second + 2*time.Duration(cfg.children)*cfg.sleep
 	for _, step := range steps {
 		fmt.Fprintln(w)
-		if err := step(ctx, cfg, s, w); err != nil {
+		stepCtx, cancel := context.WithTimeoutCause(ctx, limit, fmt.Errorf("a listing ran past the %s safety limit", limit))
+		err := step(stepCtx, cfg, s, w)
+		cause := context.Cause(stepCtx)
+		cancel()
+		if err != nil && cause != nil {
+			return fmt.Errorf("%w: %w", cause, err)
+		}
+		if err != nil {
 			return err
 		}
 	}

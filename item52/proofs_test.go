@@ -28,7 +28,7 @@ import (
 const (
 	watchHang  = 300 * time.Millisecond // a broken row: the hang is certain, so watch it briefly
 	watchSlow  = time.Second            // a broken row whose children must first finish some work
-	watchFixed = 30 * time.Second       // a fixed row: only a regression would get near this
+	watchFixed = 10 * time.Second       // a fixed row: only a regression would get near this
 )
 
 // TestEcho_CapturesOutput proves listing 1: the child's stdout comes back exactly.
