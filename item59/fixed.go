@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"workbook/item56/life"
+)
+
+// simulatePool is the book's simulate_pool: one task per cell, at most limit of them running at a
+// time, and the first task's error handed back to the caller. The book submits each step_cell to a
+// ThreadPoolExecutor(max_workers=10) and calls result() on every future; errgroup.Group with
+// SetLimit is Go's executor: Go submits, Wait is fan-in and returns the first error.
+//
+// The group lives for one generation, not for the whole run like the book's pool. A Go pool has no
+// threads worth keeping — each g.Go starts a fresh goroutine, and the limit is only a semaphore —
+// so what carries over between generations is the number limit. And an errgroup.Group is not
+// reusable: its first error sticks, so every later Wait would report it again (see
+// TestErrgroup_ReuseReportsAnOldError). A limit below zero means no limit.
+func simulatePool(ctx context.Context, limit int, io life.CellIO, grid *life.Grid) (*life.Grid, error) {
+	next := life.NewGrid(grid.Height, grid.Width)
+	var g errgroup.Group // FIX: errgroup keeps the semaphore, the WaitGroup and the error together.
+	g.SetLimit(limit)
+	for y := range grid.Height {
+		for x := range grid.Width {
+			// Go blocks while limit cells are in flight: the executor's queue.
+			g.Go(func() error {
+				return stepCell(ctx, io, y, x, grid, next) // FIX: return the error; the group keeps the first one and ignores later nils.
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// stepCell is the book's step_cell with its I/O, reading the old grid and writing the new one. Each
+// task writes only its own cell of next, so the tasks need no lock (item 57 explains why). The error
+// names the cell, as future.result() would show which call raised.
+func stepCell(ctx context.Context, io life.CellIO, y, x int, grid, next *life.Grid) error {
+	if err := life.StepCellIO(ctx, io, y, x, grid.Get, next.Set); err != nil {
+		return fmt.Errorf("cell (%d, %d): %w", y, x, err)
+	}
+	return nil
+}
+
+// submitGameLogic is the book's error demo, pool.submit(game_logic, ALIVE, 3).result(): a single
+// gameLogic call submitted to a limited group. If its I/O fails, the error comes back from Wait in
+// the caller's goroutine — the Go version of result() re-raising the worker's exception.
+func submitGameLogic(ctx context.Context, limit int, io life.IO, state life.State, neighbors int) (life.State, error) {
+	var g errgroup.Group
+	g.SetLimit(limit)
+	var next life.State
+	g.Go(func() error {
+		var err error
+		next, err = life.GameLogicIO(ctx, io, 0, 0, state, neighbors)
+		return err
+	})
+	// Wait is the happens-before edge that makes next safe to read here.
+	err := g.Wait()
+	return next, err
+}

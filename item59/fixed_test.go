@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+	"golang.org/x/sync/errgroup"
+
+	"workbook/item56/life"
+	"workbook/item56/life/lifetest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// latency is the simulated I/O time in the fake-clock tests; any value gives exact multiples.
+const latency = 100 * time.Millisecond
+
+// gliderTable is the book's five-generation output, byte for byte (the header has trailing spaces).
+const gliderTable = "" +
+	"    0     |     1     |     2     |     3     |     4    \n" +
+	"---*----- | --------- | --------- | --------- | ---------\n" +
+	"----*---- | --*-*---- | ----*---- | ---*----- | ----*----\n" +
+	"--***---- | ---**---- | --*-*---- | ----**--- | -----*---\n" +
+	"--------- | ---*----- | ---**---- | ---**---- | ---***---\n" +
+	"--------- | --------- | --------- | --------- | ---------"
+
+// pool is the shape both pools share, so one table can check them both.
+type pool func(ctx context.Context, limit int, io life.CellIO, grid *life.Grid) (*life.Grid, error)
+
+// The book's driver with simulatePool prints the glider table, and on the fake clock five
+// generations of 45 cells at limit 10 take exactly 5 × ⌈45/10⌉ latencies.
+func TestSimulatePool_PrintsGliderTable(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		io := life.CellIO{Logic: life.Latency(latency)}
+		start := time.Now()
+		table, err := life.Table(func(g *life.Grid) (*life.Grid, error) {
+			return simulatePool(t.Context(), 10, io, g)
+		})
+		require.NoError(t, err)
+		assert.Equal(t, gliderTable, table)
+		assert.Equal(t, life.Generations*5*latency, time.Since(start))
+	})
+}
+
+// Both pools compute what the serial life.Simulate computes, at any limit — the hand-made pool is
+// only wrong when a cell fails.
+func TestPools_AgreeWithSimulate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pool pool
+	}{
+		{"simulatePool", simulatePool},
+		{"simulatePoolHandmade", simulatePoolHandmade},
+	} {
+		for _, limit := range []int{1, 3, 10} {
+			t.Run(fmt.Sprintf("%s/limit %d", tc.name, limit), func(t *testing.T) {
+				lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) {
+					return tc.pool(t.Context(), limit, life.CellIO{}, g)
+				})
+			})
+		}
+	}
+}
+
+// One cell's I/O fails. errgroup hands that error to the caller; the hand-made pool's shared error
+// variable is overwritten by the cells that finish later, so it returns nil and a grid in which the
+// failed cell was never written. The failing cell, (1, 2), runs in the second wave of five, so on
+// the fake clock the later waves' nils always come after it.
+func TestPool_WorkerErrorReachesCaller(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		pool    pool
+		wantBug bool
+	}{
+		{"simulatePool", simulatePool, false},
+		{"simulatePoolHandmade", simulatePoolHandmade, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				glider := life.Glider()
+				io := life.CellIO{Logic: life.FailAt(failY, failX, life.ErrIO, life.Latency(latency))}
+				start := time.Now()
+				next, err := tc.pool(t.Context(), 10, io, glider)
+				assert.Equal(t, 5*latency, time.Since(start), "no cancellation: every wave runs")
+				if tc.wantBug {
+					require.NoError(t, err, "the failure should have been overwritten by a later success")
+					want := life.Simulate(glider)
+					require.Equal(t, life.ALIVE, want.Get(failY, failX), "precondition: the failing cell comes alive")
+					assert.Equal(t, life.EMPTY, next.Get(failY, failX), "the failed cell was never written")
+					return
+				}
+				require.ErrorIs(t, err, life.ErrIO)
+				assert.EqualError(t, err, "cell (1, 2): problem with I/O")
+				assert.Nil(t, next)
+			})
+		})
+	}
+}
+
+// The book's error demo: pool.submit(game_logic, ALIVE, 3).result() raises the I/O error in the
+// caller. Without the failure the same call returns the rule's answer.
+func TestSubmitGameLogic_ErrorReachesCaller(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		wait := life.Latency(latency)
+		_, err := submitGameLogic(t.Context(), 10, life.FailAt(0, 0, life.ErrIO, wait), life.ALIVE, 3)
+		require.ErrorIs(t, err, life.ErrIO)
+
+		next, err := submitGameLogic(t.Context(), 10, wait, life.ALIVE, 3)
+		require.NoError(t, err)
+		assert.Equal(t, life.ALIVE, next)
+	})
+}
+
+// probe wraps an IO and records the most calls ever in flight at once.
+type probe struct {
+	inFlight, peak atomic.Int64
+}
+
+// wrap returns io counted by p.
+func (p *probe) wrap(io life.IO) life.IO {
+	return func(ctx context.Context, y, x int) error {
+		n := p.inFlight.Add(1)
+		for {
+			old := p.peak.Load()
+			if n <= old || p.peak.CompareAndSwap(old, n) {
+				break
+			}
+		}
+		defer p.inFlight.Add(-1)
+		return io(ctx, y, x)
+	}
+}
+
+// The book's warning in numbers: a generation takes ⌈cells/limit⌉ waves of I/O, exactly, on the fake
+// clock; no more than limit cells are ever in flight; and an I/O call in countNeighbors doubles the
+// time without any change to simulatePool. No limit (item 60) is one wave for any size.
+func TestSimulatePool_GenerationTakesWavesTimesLatency(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		cells, limit   int
+		neighborsIO    bool
+		waves, maxPeak int
+	}{
+		{"45 cells, limit 10", 45, 10, false, 5, 10},
+		{"45 cells, limit 10, countNeighbors I/O too", 45, 10, true, 2 * 5, 10},
+		{"10,000 cells, limit 10", 10_000, 10, false, 1_000, 10},
+		{"10,000 cells, limit 100", 10_000, 100, false, 100, 100},
+		{"45 cells, no limit", 45, -1, false, 1, 45},
+		{"10,000 cells, no limit", 10_000, -1, false, 1, 10_000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var p probe
+				wait := p.wrap(life.Latency(latency))
+				io := life.CellIO{Logic: wait}
+				if tc.neighborsIO {
+					io.Neighbors = wait
+				}
+				start := time.Now()
+				_, err := simulatePool(t.Context(), tc.limit, io, gridFor(tc.cells))
+				require.NoError(t, err)
+				assert.Equal(t, time.Duration(tc.waves)*latency, time.Since(start))
+				assert.Equal(t, int64(tc.maxPeak), p.peak.Load(), "most I/O calls in flight at once")
+			})
+		})
+	}
+}
+
+// Why simulatePool makes a new group every generation instead of keeping one for the whole run as
+// the book keeps its pool: a Group's first error sticks, so a reused group reports an old
+// generation's failure after a clean one; and a WithContext group cancels its context when Wait
+// returns, so the next generation's I/O would start cancelled. (The package says it plainly: "A
+// Group should not be reused for different tasks.")
+func TestErrgroup_ReuseReportsAnOldError(t *testing.T) {
+	var g errgroup.Group
+	g.Go(func() error { return life.ErrIO }) // generation 1 fails
+	require.ErrorIs(t, g.Wait(), life.ErrIO)
+	g.Go(func() error { return nil }) // generation 2 succeeds
+	assert.ErrorIs(t, g.Wait(), life.ErrIO, "the first error sticks")
+
+	g2, ctx := errgroup.WithContext(t.Context())
+	g2.Go(func() error { return nil })
+	require.NoError(t, g2.Wait())
+	assert.ErrorIs(t, ctx.Err(), context.Canceled, "Wait cancels the group's context, even on success")
+}
