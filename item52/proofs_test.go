@@ -50,12 +50,12 @@ func Example_runEcho() {
 }
 
 // TestPoll_WorksWhileChildRuns proves listing 2: the parent keeps working (prints Working...
-// again on a tick) while the child runs, then reports exit status 0. The child sleeps 500ms and
-// the tick is 20ms, so a second Working... needs only that the parent run once in 480ms.
+// again on a tick) while the child runs, then reports exit status 0. The child sleeps 300ms and
+// the tick is 10ms, so a second Working... needs only that the parent run once in 290ms.
 func TestPoll_WorksWhileChildRuns(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	status, err := pollSleeper(t.Context(), testSelf(), 500*time.Millisecond, 20*time.Millisecond, &out)
+	status, err := pollSleeper(t.Context(), testSelf(), 300*time.Millisecond, 10*time.Millisecond, &out)
 	require.NoError(t, err)
 	assert.Equal(t, 0, status)
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
