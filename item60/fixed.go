@@ -24,7 +24,7 @@ func simulate(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid,
 			})
 		}
 	}
-	if err := g.Wait(); err != nil { // FIX: Wait outlives every goroutine, cancelled ones too, before reporting the first error.
+	if err := g.Wait(); err != nil { // FIX: Wait returns only after every goroutine has, cancelled ones too, then reports the first error.
 		return nil, err
 	}
 	return next, nil
