@@ -26,7 +26,7 @@ func TestRun_Flags(t *testing.T) {
 		{[]string{"-children", "101"}, 2, "item52: -children must be between 1 and 100 (got 101)"},
 		{[]string{"-sleep", "-1s"}, 2, "item52: -sleep must be positive (got -1s)"},
 		{[]string{"-timeout", "0s"}, 2, "item52: -timeout must be positive (got 0s)"},
-		{[]string{"-watchdog", "0s"}, 2, "item52: -watchdog must be positive (got 0s)"},
+		{[]string{"-watchdog", "0s"}, 2, "item52: -watchdog must be at least 100ms, time for a child to start (got 0s)"},
 		{[]string{"-size", "-3"}, 2, "item52: -size must be positive (got -3)"},
 	}
 	for _, tt := range tests {

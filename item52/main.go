@@ -20,8 +20,8 @@ import (
 
 // Book values and lesson defaults.
 const (
-	bookSleep     = time.Second // the book's `sleep 1`
-	bookTick      = 300 * time.Millisecond
+	bookSleep     = time.Second                        // the book's `sleep 1`
+	bookTick      = 300 * time.Millisecond             // listing 2 works 0.3 s between polls
 	bookPassword  = "zf7ShyBhZOraQDdE/FiZpm/m/8f9X+M1" // the book's listing 5
 	hungSleep     = 10 * time.Second                   // the book's `sleep 10` in listing 11
 	encryptInputs = 3                                  // listings 6–7 and 9–10 start three of each
@@ -29,6 +29,7 @@ const (
 	pipelineInput = 100                                // listings 9–10: bytes per pipeline
 	lastBytes     = 10                                 // the book prints out[-10:]
 	maxChildren   = 100                                // -children above this is refused
+	minWatchdog   = 100 * time.Millisecond             // -watchdog below this is refused
 )
 
 func main() {
@@ -95,8 +96,8 @@ func (c config) check() string {
 		return fmt.Sprintf("-sleep must be positive (got %s)", c.sleep)
 	case c.timeout <= 0:
 		return fmt.Sprintf("-timeout must be positive (got %s)", c.timeout)
-	case c.watchdog <= 0:
-		return fmt.Sprintf("-watchdog must be positive (got %s)", c.watchdog)
+	case c.watchdog < minWatchdog:
+		return fmt.Sprintf("-watchdog must be at least %s, time for a child to start (got %s)", minWatchdog, c.watchdog)
 	case c.size <= 0:
 		return fmt.Sprintf("-size must be positive (got %d)", c.size)
 	}
@@ -146,7 +147,9 @@ func listingEcho(ctx context.Context, _ config, s self, w io.Writer) error {
 
 // listingPoll shows listing 2, with the book's 0.3 s tick scaled like the sleep.
 func listingPoll(ctx context.Context, cfg config, s self, w io.Writer) error {
-	tick := cfg.sleep * bookTick / bookSleep
+	// In float64, so that a long -sleep cannot overflow; at least 1ms, as a ticker needs a
+	// positive interval and a shorter one would only flood the screen.
+	tick := max(time.Duration(float64(cfg.sleep)*float64(bookTick)/float64(bookSleep)), time.Millisecond)
 	fmt.Fprintf(w, "== Listing 2: start `sleep %s`, print Working... every %s until it exits ==\n", cfg.sleep, tick)
 	_, err := pollSleeper(ctx, s, cfg.sleep, tick, w)
 	return err
@@ -200,6 +203,8 @@ func listingDeadlock(ctx context.Context, cfg config, s self, w io.Writer) error
 	case errors.Is(err, errWatchdog) && errors.As(err, &fe):
 		fmt.Fprintf(w, "deadlock: the parent blocked writing stdin after %s of %s; the child blocked writing a stdout nobody read\n", kib(fe.written), kib(fe.total))
 		fmt.Fprintf(w, "The watchdog killed the child after %s; the write then failed and the run went on.\n", cfg.watchdog)
+	case errors.Is(err, errWatchdog):
+		fmt.Fprintf(w, "the watchdog fired after %s, before the child got going (try a longer -watchdog): %v\n", cfg.watchdog, err)
 	case err != nil:
 		return err
 	default:

@@ -225,6 +225,7 @@ func TestPipeline_HashNeedsParentToClosePipe(t *testing.T) {
 					continue
 				}
 				assert.Equal(t, 0, r.hashStatus)
+				assert.Len(t, r.digest, hashSize)
 				want := sha256.Sum256(written)
 				assert.Equal(t, want[:], r.digest)
 			}
