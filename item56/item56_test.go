@@ -20,6 +20,7 @@ import (
 	"workbook/item56/life/lifetest"
 )
 
+// TestMain checks that no test leaves a goroutine behind.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
@@ -128,6 +129,7 @@ func TestSimulateFanOut_StopsWhenCancelled(t *testing.T) {
 	})
 }
 
+// -h explains the lesson and exits 0; a bad value gets one line (or the flag package's usage) and 2.
 func TestRun_RejectsBadFlags(t *testing.T) {
 	tests := []struct {
 		args     []string
@@ -155,6 +157,7 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 // measured masks the real-clock figures, the only part of the lesson that varies between runs.
 var measured = regexp.MustCompile(`\S+ measured +`)
 
+// mask applies the masks and splits the text into lines for comparison.
 func mask(text string) []string {
 	text = measured.ReplaceAllString(text, "<time> measured ")
 	return strings.Split(strings.TrimRight(text, "\n"), "\n")

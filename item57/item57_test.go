@@ -25,6 +25,7 @@ import (
 // childEnv tells a re-executed test binary which workload to run as a child process.
 const childEnv = "ITEM57_CHILD"
 
+// TestMain dispatches the child-process roles that need no test, then runs the tests under goleak.
 func TestMain(m *testing.M) {
 	if role, ok := os.LookupEnv(lessonChildEnv); ok { // the lesson's own child (the panic demo)
 		os.Exit(lessonChild(role, os.Stdout, os.Stderr))
@@ -331,6 +332,7 @@ func BenchmarkGoroutinePerCell(b *testing.B) {
 	}
 }
 
+// -h explains the lesson and exits 0; a bad value gets one line (or the flag package's usage) and 2.
 func TestRun_RejectsBadFlags(t *testing.T) {
 	tests := []struct {
 		args     []string
@@ -372,6 +374,7 @@ var varying = []struct {
 	{regexp.MustCompile(`(?m)^ ?([\d,]+) [\d,]+ bytes [\d,]+ bytes [\d.]+ (KiB|MiB|GiB) \S+ (\d+ [GT]B)$`), "$1 <bytes> <bytes> <bytes> <time> $3"},
 }
 
+// mask applies the masks and splits the text into lines for comparison.
 func mask(text string) []string {
 	for _, v := range varying {
 		text = v.re.ReplaceAllString(text, v.with)
