@@ -52,6 +52,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch {
+	case flags.NArg() > 0:
+		fmt.Fprintf(stderr, "item59: unexpected argument %q (this lesson takes only flags)\n", flags.Arg(0))
+		return 2
 	case *latency <= 0:
 		fmt.Fprintf(stderr, "item59: -latency must be positive (got %v)\n", *latency)
 		return 2

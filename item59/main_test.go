@@ -63,6 +63,7 @@ func TestRun_ValidatesFlags(t *testing.T) {
 	}{
 		{[]string{"-h"}, 0, "item59: errgroup with SetLimit is Go's ThreadPoolExecutor", true},
 		{[]string{"-latency", "soon"}, 2, `invalid value "soon" for flag -latency`, true},
+		{[]string{"extra"}, 2, "item59: unexpected argument \"extra\" (this lesson takes only flags)\n", false},
 		{[]string{"-latency", "0s"}, 2, "item59: -latency must be positive (got 0s)\n", false},
 		{[]string{"-limit", "0"}, 2, "item59: -limit must be at least 1 (got 0)\n", false},
 		{[]string{"-cells", "-3"}, 2, "item59: -cells must be between 1 and 1000000 (got -3)\n", false},
