@@ -106,6 +106,7 @@ func TestCounters_RaceDetectorFlagsOnlyCounter(t *testing.T) {
 	if !raceEnabled {
 		t.Skip("run go test -race to see the race detector catch Counter")
 	}
+	t.Parallel()
 	for _, tt := range []struct {
 		name     string
 		wantRace bool
@@ -137,9 +138,13 @@ func firstLines(text string, n int) string {
 	return strings.Join(lines[:min(n, len(lines))], "")
 }
 
-// Every fix counts exactly at the lesson's full size, under -race when the suite runs with it. The
-// three run side by side to keep the suite fast; none of them looks for leaks, so that is safe.
+// Every fix counts exactly at the lesson's full size, under -race when the suite runs with it.
+//
+// The slow tests run in parallel to keep the suite fast. That cannot confuse the goleak proof:
+// parallel tests wait until every sequential test (TestOwnedCounter_LeaksUntilClosed among them)
+// has finished.
 func TestFixedCounters_CountExactly(t *testing.T) {
+	t.Parallel()
 	const workers, howMany = 5, 1_000_000
 	for _, name := range []string{"LockingCounter", "AtomicCounter", "OwnedCounter"} {
 		t.Run(name, func(t *testing.T) {
@@ -230,6 +235,7 @@ func readmeSample(t *testing.T, command string) string {
 // The lesson prints what README.md shows. It runs racy code, so it runs in a child process and only
 // stdout is compared (under -race the detector reports on stderr and the child exits 66).
 func TestRun_MatchesREADME(t *testing.T) {
+	t.Parallel()
 	stdout, stderr, err := child(t, "run")
 	if !raceEnabled {
 		require.NoError(t, err, "stderr:\n%s", stderr)
