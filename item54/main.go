@@ -25,7 +25,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 5, "goroutines sharing one counter (the book: 5)")
 	howMany := fs.Int("n", 1_000_000, "increments per goroutine (the book prints 100000; the study notes use 1000000)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: go run ./item54 [-workers N] [-n N]")
+		fmt.Fprintln(fs.Output(), "Usage: go run ./item54 [flags]")
 		fmt.Fprintln(fs.Output(), "Item 54: goroutines adding to one counter lose updates without a lock; a mutex, an atomic or an owner goroutine fixes it.")
 		fs.PrintDefaults()
 	}
