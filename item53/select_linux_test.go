@@ -3,7 +3,10 @@ package main
 import (
 	"errors"
 	"math/bits"
+	"os"
+	"os/exec"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -28,15 +31,33 @@ func waitReadable(fd int, timeout time.Duration) (bool, error) {
 	}
 }
 
+// handoffChildEnv tells a re-executed test binary that it is the child of
+// TestBlockedSystemcall_HandsOffProcessor and should run the proof itself.
+const handoffChildEnv = "ITEM53_HANDOFF_CHILD"
+
 // TestBlockedSystemcall_HandsOffProcessor proves the mechanism behind the GOMAXPROCS=1 row,
 // without timing anything. At GOMAXPROCS=1 only one goroutine may run Go code at a time, and five
 // goroutines each enter a select that can only return once the test writes to a pipe. Each
 // signals just before its select; if a goroutine blocked in a system call kept the only P, the
-// next goroutine (and the test itself) could not run until that select gave up after 10 s, and
+// next goroutine (and the test itself) could not run until that select gave up after 2 s, and
 // the test would find a call already returned. Instead the runtime hands the P on, so all five
 // signal while none has returned, and one write to the pipe then releases all five.
+//
+// The proof runs in a child process with asynchronous preemption off (GODEBUG=asyncpreemptoff=1).
+// Otherwise a second way could let the goroutines through: the runtime signals a goroutine that
+// has held its P for 10 ms, the signal cuts the select short (EINTR), and the goroutine is
+// preempted on its way back into the call. With that off, only the hand-off is left to prove.
 func TestBlockedSystemcall_HandsOffProcessor(t *testing.T) {
-	const calls, safety = 5, 10 * time.Second
+	if os.Getenv(handoffChildEnv) == "" {
+		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestBlockedSystemcall_HandsOffProcessor$", "-test.v")
+		cmd.Env = append(os.Environ(), handoffChildEnv+"=1", "GORACE=atexit_sleep_ms=0",
+			"GODEBUG="+strings.TrimPrefix(os.Getenv("GODEBUG")+",asyncpreemptoff=1", ","))
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "the child failed:\n%s", out)
+		require.Contains(t, string(out), "--- PASS: TestBlockedSystemcall_HandsOffProcessor", "the child ran the proof:\n%s", out)
+		return
+	}
+	const calls, safety = 5, 2 * time.Second
 	var pipe [2]int
 	require.NoError(t, syscall.Pipe2(pipe[:], syscall.O_CLOEXEC))
 	defer syscall.Close(pipe[0])
@@ -68,7 +89,7 @@ func TestBlockedSystemcall_HandsOffProcessor(t *testing.T) {
 	assert.Zero(t, returnedBeforeWrite, "selects that returned before the pipe was written")
 	for i := range calls {
 		assert.NoError(t, errs[i], "select %d", i)
-		assert.True(t, readable[i], "select %d returned for the pipe, not its 10 s safety timeout", i)
+		assert.True(t, readable[i], "select %d returned for the pipe, not its 2 s safety timeout", i)
 	}
 }
 
