@@ -7,8 +7,10 @@ import (
 
 // systemcallsConcurrent is the book's listings 8 and 9: start one goroutine per blocking call,
 // compute(i) for i in 0..calls-1 on main while the calls wait, then wait for the calls. It takes
-// about one call's latency: the waits overlap each other and main's computing. They overlap even
-// at GOMAXPROCS=1, because a goroutine blocked in a system call hands its processor to another.
+// about one call's latency: the waits overlap each other and main's computing. They overlap each
+// other even at GOMAXPROCS=1, because a goroutine blocked in a system call hands its processor to
+// another. (At GOMAXPROCS=1 they do not overlap main's computing: the new goroutines get the one
+// processor only when main gives it up, at wg.Wait.)
 func systemcallsConcurrent(calls int, call func() error, compute func(index int)) error {
 	errs := make([]error, calls)
 	var wg sync.WaitGroup
@@ -16,7 +18,7 @@ func systemcallsConcurrent(calls int, call func() error, compute func(index int)
 		wg.Go(func() { errs[i] = call() }) // FIX: each call waits on its own goroutine; main goes on at once.
 	}
 	for i := range calls {
-		compute(i) // FIX: main computes while the calls are still blocked.
+		compute(i) // FIX: main computes at once, without waiting for the calls.
 	}
 	wg.Wait() // the book's thread.join(): each goroutine wrote only its own errs[i]
 	return errors.Join(errs...)
