@@ -72,9 +72,6 @@ func TestSimulate_GenerationTimeOnFakeClock(t *testing.T) {
 			})
 		}
 	}
-	// The book's figures, spelled out.
-	assert.Equal(t, "4.5s", (45 * bookLatency).String())
-	assert.Greater(t, 10_000*bookLatency, 15*time.Minute, "the book: over 15 minutes")
 }
 
 // Both versions compute the same next generation as life.Simulate on random grids (the property
@@ -136,7 +133,7 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		{[]string{"-h"}, 0, "Usage: go run ./item56"},
+		{[]string{"-h"}, 0, "Usage: go run ./item56 [flags]\nItem 56: with blocking I/O"},
 		{[]string{"-latency", "0s"}, 2, "item56: -latency must be positive (got 0s)\n"},
 		{[]string{"-latency", "-5ms"}, 2, "item56: -latency must be positive (got -5ms)\n"},
 		{[]string{"-latency", "100"}, 2, `invalid value "100" for flag -latency`},

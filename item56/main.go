@@ -34,7 +34,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	latency := fs.Duration("latency", 10*time.Millisecond, "blocking I/O per cell (the book: 100ms; the serial run then takes 4.5s)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: go run ./item56 [-latency D]")
+		fmt.Fprintln(fs.Output(), "Usage: go run ./item56 [flags]")
 		fmt.Fprintln(fs.Output(), "Item 56: with blocking I/O in every cell the serial Game of Life takes cells × latency per generation; a goroutine per cell (fan-out) and a WaitGroup (fan-in) take about one latency.")
 		fs.PrintDefaults()
 	}
@@ -87,9 +87,9 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 		book    string
 	}{
 		{"serial simulate (broken)", simulate, small, small.Cells(), "4.5s"},
-		{"fan-out/fan-in (fixed)", simulateFanOut, small, 1, ""},
+		{"fan-out/fan-in (fixed)", simulateFanOut, small, 1, "—"},
 		{"serial simulate (broken)", nil, big, big.Cells(), fmt.Sprintf("over 15 minutes (%s)", time.Duration(big.Cells())*bookLatency)},
-		{"fan-out/fan-in (fixed)", simulateFanOut, big, 1, ""},
+		{"fan-out/fan-in (fixed)", simulateFanOut, big, 1, "—"},
 	} {
 		got := fmt.Sprintf("%s projected", time.Duration(r.factor)*latency)
 		if r.step != nil {
@@ -103,15 +103,13 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 		if r.factor == 1 {
 			expected = "≈ " + expected // plus the cost of starting the goroutines
 		}
-		line := r.version + "\t" + fmt.Sprintf("%6s", thousands(r.grid.Cells())) + "\t" + got + "\t" + expected
-		if r.book != "" {
-			line += "\t" + r.book
-		}
-		fmt.Fprintln(tw, line)
+		// %6s right-aligns the cell counts; every row has all five cells, so the columns line up.
+		fmt.Fprintf(tw, "%s\t%6s\t%s\t%s\t%s\n", r.version, thousands(r.grid.Cells()), got, expected, r.book)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintln(w, "Fan-out's time above one latency is the cost of starting its goroutines and timers: more cells, more of it.")
 
 	fmt.Fprintln(w, "\n== The driver with fan-out/fan-in (fixed) and the I/O: five generations ==")
 	start := time.Now()

@@ -3,7 +3,6 @@
 package lifetest
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -28,8 +27,9 @@ func RandomGrid(rng *rand.Rand, height, width int, density float64) *life.Grid {
 }
 
 // AgreesWithSimulate runs step on a fixed, seeded set of random grids (every size above, at three
-// densities, several seeds) and fails the test on the first grid where step's next generation
-// differs from life.Simulate's, showing both.
+// densities, three grids each) and fails the test on the first grid where step returns an error,
+// returns no grid, changes its input, or computes a next generation that differs from
+// life.Simulate's (showing both).
 func AgreesWithSimulate(t testing.TB, step life.Step) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(56, 60)) // fixed seed: a failure is reproducible
@@ -43,12 +43,15 @@ func AgreesWithSimulate(t testing.TB, step life.Step) {
 				if err != nil {
 					t.Fatalf("step on %d×%d grid:\n%s\nreturned error: %v", size[0], size[1], before, err)
 				}
+				if next == nil {
+					t.Fatalf("step on %d×%d grid:\n%s\nreturned no grid and no error", size[0], size[1], before)
+				}
 				if grid.String() != before {
 					t.Fatalf("step changed its input grid (it must write a new one):\nbefore:\n%s\nafter:\n%s", before, grid)
 				}
 				if got := next.String(); got != want {
-					t.Fatalf("%s", fmt.Sprintf("step disagrees with life.Simulate on %d×%d grid:\n%s\ngot:\n%s\nwant:\n%s",
-						size[0], size[1], before, got, want))
+					t.Fatalf("step disagrees with life.Simulate on %d×%d grid:\n%s\ngot:\n%s\nwant:\n%s",
+						size[0], size[1], before, got, want)
 				}
 			}
 		}

@@ -1,13 +1,16 @@
 package lifetest
 
 import (
+	"fmt"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"go.uber.org/goleak"
 
 	"workbook/item56/life"
 )
 
+// TestMain checks that no test leaves a goroutine behind.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
@@ -20,54 +23,76 @@ func TestAgreesWithSimulate_AcceptsSimulate(t *testing.T) {
 // can be shown to fail.
 type recorder struct {
 	testing.TB
-	failed bool
+	failure string
 }
 
-func (r *recorder) Fatalf(string, ...any) { r.failed = true; panic(r) }
-func (r *recorder) Helper()               {}
+// Fatalf records the message and unwinds AgreesWithSimulate, as t.Fatalf would.
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.failure = fmt.Sprintf(format, args...)
+	panic(r)
+}
 
-func failsOn(step life.Step) (failed bool) {
+// Helper does nothing: there is no test output to attribute.
+func (r *recorder) Helper() {}
+
+// failureOn returns the message AgreesWithSimulate fails with on step, or "" if step passes.
+func failureOn(step life.Step) (failure string) {
 	r := &recorder{}
 	defer func() {
 		if p := recover(); p != nil && p != any(r) {
 			panic(p)
 		}
-		failed = r.failed
+		failure = r.failure
 	}()
 	AgreesWithSimulate(r, step)
-	return false
+	return ""
 }
 
+// stepCells advances every cell of from with StepCell, reading through get and writing into to.
+func stepCells(from *life.Grid, get life.Getter, to *life.Grid) {
+	for y := range from.Height {
+		for x := range from.Width {
+			life.StepCell(y, x, get, to.Set)
+		}
+	}
+}
+
+// Each way a strategy can go wrong makes the check fail, with a message saying which.
 func TestAgreesWithSimulate_RejectsWrongSteps(t *testing.T) {
-	// Wrong wrap-around: counting neighbours on a grid that does not wrap.
-	noWrap := func(g *life.Grid) (*life.Grid, error) {
-		next := life.NewGrid(g.Height, g.Width)
-		get := func(y, x int) life.State {
-			if y < 0 || x < 0 || y >= g.Height || x >= g.Width {
-				return life.EMPTY
+	tests := []struct {
+		name, want string
+		step       life.Step
+	}{
+		{"no wrap-around", "disagrees with life.Simulate", func(g *life.Grid) (*life.Grid, error) {
+			next := life.NewGrid(g.Height, g.Width)
+			stepCells(g, func(y, x int) life.State {
+				if y < 0 || x < 0 || y >= g.Height || x >= g.Width {
+					return life.EMPTY // off the edge counts as empty: a flat board, not a torus
+				}
+				return g.Get(y, x)
+			}, next)
+			return next, nil
+		}},
+		{"not in lockstep", "disagrees with life.Simulate", func(g *life.Grid) (*life.Grid, error) {
+			next := life.NewGrid(g.Height, g.Width)
+			for y := range g.Height {
+				for x := range g.Width {
+					next.Set(y, x, g.Get(y, x))
+				}
 			}
-			return g.Get(y, x)
-		}
-		for y := range g.Height {
-			for x := range g.Width {
-				life.StepCell(y, x, get, next.Set)
-			}
-		}
-		return next, nil
+			stepCells(next, next.Get, next) // in place on a copy: later cells see neighbours already advanced
+			return next, nil
+		}},
+		{"writes its input", "changed its input grid", func(g *life.Grid) (*life.Grid, error) {
+			stepCells(g, g.Get, g)
+			return g, nil
+		}},
+		{"no grid", "returned no grid", func(g *life.Grid) (*life.Grid, error) { return nil, nil }},
+		{"error", "returned error: problem with I/O", func(g *life.Grid) (*life.Grid, error) { return nil, life.ErrIO }},
 	}
-	// In place: cells read neighbours that were already advanced (not lockstep).
-	inPlace := func(g *life.Grid) (*life.Grid, error) {
-		for y := range g.Height {
-			for x := range g.Width {
-				life.StepCell(y, x, g.Get, g.Set)
-			}
-		}
-		return g, nil
-	}
-	if !failsOn(noWrap) {
-		t.Error("a step that does not wrap around passed the property check")
-	}
-	if !failsOn(inPlace) {
-		t.Error("a step that updates the grid in place passed the property check")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Contains(t, failureOn(tt.step), tt.want)
+		})
 	}
 }
