@@ -47,9 +47,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("item57", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	latency := fs.Duration("latency", 10*time.Millisecond, "blocking I/O per cell (the book: 100ms)")
-	measure := fs.String("measure", "10000,1000000", "comma-separated goroutine counts whose memory to measure (1,000,000 needs about 3 GB for a second or two)")
+	measure := fs.String("measure", "10000", "comma-separated goroutine counts whose memory to measure (the book's grid is 10,000 cells; "+millionHint+")")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: go run ./item57 [-latency D] [-measure N,N...]")
+		fmt.Fprintln(fs.Output(), "Usage: go run ./item57 [flags]")
 		fmt.Fprintln(fs.Output(), "Item 57: a goroutine per cell is cheap (a few KiB, not a thread's 8 MB), but an error written to one shared variable races and gets lost, and a panic in any goroutine kills the program.")
 		fs.PrintDefaults()
 	}
@@ -81,6 +81,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 // maxMeasure bounds -measure: ten million goroutines would need about 30 GB.
 const maxMeasure = 5_000_000
 
+// million is the goroutine count the lesson measures only when asked: it takes about 2.8 GB of memory
+// and a few seconds, too much to spring on a learner's laptop by default.
+const million = 1_000_000
+
+// millionHint says how to measure a million goroutines.
+const millionHint = "-measure 10000,1000000 adds a million goroutines: about 2.8 GB of memory for a few seconds"
+
 // parseCounts reads -measure: goroutine counts, each between 1 and maxMeasure.
 func parseCounts(list string) ([]int, error) {
 	var counts []int
@@ -110,12 +117,11 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, counts []in
 
 	y, x := failingCell[0], failingCell[1]
 	fmt.Fprintf(w, "\n== Listing game_logic raising %q: cell (%d, %d) fails at once, the other 44 after %s ==\n", "Problem with I/O", y, x, latency)
-	fail := life.CellIO{Logic: failsFirst(y, x, latency)}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "version\treturned error\tcell (2, 3) of the new grid")
-	next, err := simulateThreadedOn(ctx, fail, life.Glider())
+	next, err := simulateThreadedOn(ctx, life.CellIO{Logic: failsFirst(y, x, latency)}, life.Glider())
 	fmt.Fprintf(tw, "simulateThreaded (broken)\t%v\t%s\n", err, cellNote(next, y, x))
-	next, err = simulateThreadedSafe(ctx, fail, life.Glider())
+	next, err = simulateThreadedSafe(ctx, life.CellIO{Logic: failsFirst(y, x, latency)}, life.Glider())
 	fmt.Fprintf(tw, "simulateThreadedSafe (fixed)\t%v\t%s\n", err, cellNote(next, y, x))
 	if err := tw.Flush(); err != nil {
 		return err
@@ -138,12 +144,20 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, counts []in
 	fmt.Fprintln(w, "\n== What a goroutine per cell costs (the book: a thread needs about 8 MB of stack) ==")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "goroutines\tmemory each\tof which stack\tall of them\tstart-up each\tas threads at 8 MB\t")
+	millionDone := false
 	for _, n := range counts {
 		c := goroutineCost(n)
 		fmt.Fprintf(tw, "%s\t%s bytes\t%s bytes\t%s\t%s\t%s\t\n", thousands(n), thousands(int(c.perG+0.5)),
 			thousands(int(c.stackPerG+0.5)), bytesIEC(c.perG*float64(n)), c.startPerG, bytesSI(float64(n)*threadStack))
+		millionDone = millionDone || n >= million
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if !millionDone {
+		fmt.Fprintf(w, "(%s.)\n", millionHint)
+	}
+	return nil
 }
 
 // driver runs the book's driver with step, prints the table and how long the five generations took.
@@ -166,14 +180,22 @@ func simulateThreadedOn(ctx context.Context, io life.CellIO, grid *life.Grid) (*
 	return next.Snapshot(), err
 }
 
-// failsFirst is the I/O of the failing game_logic: cell (y, x) fails at once with life.ErrIO, the
-// book's OSError('Problem with I/O'), and every other cell succeeds after latency, so the failure
-// comes first and the successes after it.
+// failsFirst is the I/O of the failing game_logic for one generation: cell (y, x) fails at once with
+// life.ErrIO, the book's OSError('Problem with I/O'), and every other cell waits for that failure
+// and then latency before it succeeds. So the failure comes first and the successes after it, by
+// construction rather than by the scheduler's luck. Make a new one for every generation.
 func failsFirst(y, x int, latency time.Duration) life.IO {
+	failed := make(chan struct{})
 	wait := life.Latency(latency)
 	return func(ctx context.Context, cy, cx int) error {
 		if cy == y && cx == x {
+			close(failed)
 			return life.ErrIO
+		}
+		select {
+		case <-failed:
+		case <-ctx.Done():
+			return context.Cause(ctx)
 		}
 		return wait(ctx, cy, cx)
 	}
