@@ -31,8 +31,8 @@ const threadStack = 8_000_000
 // run in the lesson's own process because the panic ends the process.
 const lessonChildEnv = "ITEM57_LESSON_CHILD"
 
-// failingCell is where the lesson's game_logic fails or panics.
-var failingCell = [2]int{2, 3}
+// failY, failX is the cell where the lesson's game_logic fails or panics.
+const failY, failX = 2, 3
 
 func main() {
 	if role, ok := os.LookupEnv(lessonChildEnv); ok {
@@ -115,10 +115,10 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, counts []in
 		return err
 	}
 
-	y, x := failingCell[0], failingCell[1]
+	y, x := failY, failX
 	fmt.Fprintf(w, "\n== Listing game_logic raising %q: cell (%d, %d) fails at once, the other 44 after %s ==\n", "Problem with I/O", y, x, latency)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "version\treturned error\tcell (2, 3) of the new grid")
+	fmt.Fprintf(tw, "version\treturned error\tcell (%d, %d) of the new grid\n", y, x)
 	next, err := simulateThreadedOn(ctx, life.CellIO{Logic: failsFirst(y, x, latency)}, life.Glider())
 	fmt.Fprintf(tw, "simulateThreaded (broken)\t%v\t%s\n", err, cellNote(next, y, x))
 	next, err = simulateThreadedSafe(ctx, life.CellIO{Logic: failsFirst(y, x, latency)}, life.Glider())
@@ -263,7 +263,7 @@ func lessonChild(role string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "item57: unknown child role %q\n", role)
 		return 3
 	}
-	y, x := failingCell[0], failingCell[1]
+	y, x := failY, failX
 	_, err := simulateThreaded(context.Background(), life.CellIO{Logic: crashesAt(y, x, nil)}, LockingGridFrom(life.Glider()))
 	fmt.Fprintf(stdout, "simulateThreaded returned %v\n", err) // not reached: the panic ends the process first
 	return 0
