@@ -1,5 +1,6 @@
 // Package lifetest holds the property check every Game of Life strategy in items 56–60 must pass:
-// on random grids it computes the same next generation as the serial life.Simulate.
+// on random grids it computes the same next generation as the serial life.Simulate. The check's own
+// tests (that it accepts Simulate and rejects wrong steps) are in ../lifetest_test.go.
 package lifetest
 
 import (
