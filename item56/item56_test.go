@@ -48,6 +48,7 @@ var versions = []struct {
 // per cell, the serial simulate takes cells × latency per generation (4.5 s for 45 cells, 16m40s
 // for 10,000) and fan-out/fan-in takes exactly one latency, for the glider and for 10,000 cells.
 func TestSimulate_GenerationTimeOnFakeClock(t *testing.T) {
+	t.Parallel() // alongside TestRun_MatchesREADME, which mostly waits on the real clock
 	const latency = bookLatency
 	for _, v := range versions {
 		for _, size := range []struct{ height, width int }{{5, 9}, {bigSide, bigSide}} {
@@ -173,8 +174,10 @@ func readmeSample(t *testing.T, command string) string {
 }
 
 // The lesson prints what README.md shows, measured times aside. It runs the default lesson on the
-// real clock (about half a second: the serial generation is 45 × 10 ms).
+// real clock (about half a second: the serial generation is 45 × 10 ms), in parallel with the
+// fake-clock proofs, which need the CPU while this test waits.
 func TestRun_MatchesREADME(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	require.Equal(t, 0, run(nil, &out, &errOut), "stderr:\n%s", errOut.String())
 	assert.Equal(t, mask(readmeSample(t, "go run ./item56")), mask(out.String()))
