@@ -11,23 +11,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestRun_Flags checks the flag handling: -h explains the lesson and exits 0; a value the flag
-// package cannot parse exits 2 with its usual message; a value that parses but makes no sense
-// exits 2 with one line naming the flag and the rule. None of these starts a child.
+// TestRun_Flags checks the flag handling: -h prints the usage and exits 0; a value the flag
+// package cannot parse exits 2 with its usual message; a value that parses but makes no sense, or
+// a stray argument, exits 2 with one line naming the problem. None of these starts a child.
 func TestRun_Flags(t *testing.T) {
 	tests := []struct {
 		args       []string
 		wantCode   int
 		wantStderr string // the first line of stderr
 	}{
-		{[]string{"-h"}, 0, "item52 runs child processes with os/exec — in parallel, joined by pipes, always with a bound on the wait."},
+		{[]string{"-h"}, 0, "Usage: go run ./item52 [flags]"},
 		{[]string{"-sleep", "soon"}, 2, `invalid value "soon" for flag -sleep: parse error`},
 		{[]string{"-children", "0"}, 2, "item52: -children must be between 1 and 100 (got 0)"},
 		{[]string{"-children", "101"}, 2, "item52: -children must be between 1 and 100 (got 101)"},
 		{[]string{"-sleep", "-1s"}, 2, "item52: -sleep must be positive (got -1s)"},
-		{[]string{"-timeout", "0s"}, 2, "item52: -timeout must be positive (got 0s)"},
-		{[]string{"-watchdog", "0s"}, 2, "item52: -watchdog must be at least 100ms, time for a child to start (got 0s)"},
-		{[]string{"-size", "-3"}, 2, "item52: -size must be positive (got -3)"},
+		{[]string{"-timeout", "0s"}, 2, "item52: -timeout must be positive and at most 5s, so listing 11's 10s sleeper is still asleep (got 0s)"},
+		{[]string{"-timeout", "11s"}, 2, "item52: -timeout must be positive and at most 5s, so listing 11's 10s sleeper is still asleep (got 11s)"},
+		{[]string{"-watchdog", "0s"}, 2, "item52: -watchdog must be between 100ms (time for a child to start) and 5s (got 0s)"},
+		{[]string{"-watchdog", "1m"}, 2, "item52: -watchdog must be between 100ms (time for a child to start) and 5s (got 1m0s)"},
+		{[]string{"-size", "-3"}, 2, "item52: -size must be between 1 and 67108864 bytes (got -3)"},
+		{[]string{"-size", "100000000000000"}, 2, "item52: -size must be between 1 and 67108864 bytes (got 100000000000000)"},
+		{[]string{"now"}, 2, `item52: unexpected argument "now" (this lesson takes only flags; -h lists them)`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -37,7 +41,7 @@ func TestRun_Flags(t *testing.T) {
 			assert.Empty(t, stdout.String())
 			lines := strings.Split(stderr.String(), "\n")
 			assert.Equal(t, tt.wantStderr, lines[0])
-			if strings.HasPrefix(tt.wantStderr, "item52: -") {
+			if strings.HasPrefix(tt.wantStderr, "item52: ") {
 				assert.Equal(t, tt.wantStderr+"\n", stderr.String(), "one line, no usage")
 			}
 		})

@@ -30,6 +30,8 @@ const (
 	lastBytes     = 10                                 // the book prints out[-10:]
 	maxChildren   = 100                                // -children above this is refused
 	minWatchdog   = 100 * time.Millisecond             // -watchdog below this is refused
+	maxWait       = hungSleep / 2                      // -timeout and -watchdog above this are refused: listing 11's child must still be asleep
+	maxSize       = 64 << 20                           // -size above this is refused: the input is held in memory
 )
 
 func main() {
@@ -56,8 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("item52", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "item52 runs child processes with os/exec — in parallel, joined by pipes, always with a bound on the wait.")
 		fmt.Fprintln(fs.Output(), "Usage: go run ./item52 [flags]")
+		fmt.Fprintln(fs.Output(), "Item 52: run child processes with os/exec — in parallel, joined by pipes, always with a bound on the wait.")
 		fs.PrintDefaults()
 	}
 	fs.IntVar(&cfg.children, "children", 10, "sleeper children in listings 3–4 (the book: 10)")
@@ -69,6 +71,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "item52: unexpected argument %q (this lesson takes only flags; -h lists them)\n", fs.Arg(0))
 		return 2
 	}
 	if msg := cfg.check(); msg != "" {
@@ -94,12 +100,12 @@ func (c config) check() string {
 		return fmt.Sprintf("-children must be between 1 and %d (got %d)", maxChildren, c.children)
 	case c.sleep <= 0:
 		return fmt.Sprintf("-sleep must be positive (got %s)", c.sleep)
-	case c.timeout <= 0:
-		return fmt.Sprintf("-timeout must be positive (got %s)", c.timeout)
-	case c.watchdog < minWatchdog:
-		return fmt.Sprintf("-watchdog must be at least %s, time for a child to start (got %s)", minWatchdog, c.watchdog)
-	case c.size <= 0:
-		return fmt.Sprintf("-size must be positive (got %d)", c.size)
+	case c.timeout <= 0 || c.timeout > maxWait:
+		return fmt.Sprintf("-timeout must be positive and at most %s, so listing 11's %s sleeper is still asleep (got %s)", maxWait, hungSleep, c.timeout)
+	case c.watchdog < minWatchdog || c.watchdog > maxWait:
+		return fmt.Sprintf("-watchdog must be between %s (time for a child to start) and %s (got %s)", minWatchdog, maxWait, c.watchdog)
+	case c.size <= 0 || c.size > maxSize:
+		return fmt.Sprintf("-size must be between 1 and %d bytes (got %d)", maxSize, c.size)
 	}
 	return ""
 }

@@ -26,7 +26,7 @@ import (
 // child is started under t.Context(), so it is killed when its test ends, whatever happened.
 
 const (
-	watchHang  = 300 * time.Millisecond // a broken row: the hang is certain, so watch it briefly
+	watchHang  = 150 * time.Millisecond // a broken row: the hang is certain, so watch it briefly
 	watchSlow  = time.Second            // a broken row whose children must first finish some work
 	watchFixed = 10 * time.Second       // a fixed row: only a regression would get near this
 )
@@ -50,12 +50,12 @@ func Example_runEcho() {
 }
 
 // TestPoll_WorksWhileChildRuns proves listing 2: the parent keeps working (prints Working...
-// again on a tick) while the child runs, then reports exit status 0. The child sleeps 300ms and
-// the tick is 10ms, so a second Working... needs only that the parent run once in 290ms.
+// again on a tick) while the child runs, then reports exit status 0. The child sleeps 200ms and
+// the tick is 10ms, so a second Working... needs only that the parent run once in 190ms.
 func TestPoll_WorksWhileChildRuns(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	status, err := pollSleeper(t.Context(), testSelf(), 300*time.Millisecond, 10*time.Millisecond, &out)
+	status, err := pollSleeper(t.Context(), testSelf(), 200*time.Millisecond, 10*time.Millisecond, &out)
 	require.NoError(t, err)
 	assert.Equal(t, 0, status)
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -69,7 +69,8 @@ func TestPoll_WorksWhileChildRuns(t *testing.T) {
 // TestSleepers_OverlapAtBarrier proves listings 3–4 without a stopwatch. Each sleeper records its
 // start in a directory and waits until all n have — possible only if n children are alive at
 // once. Started one at a time, the first sleeper waits alone until its bound and fails
-// (barrierCode); started all at once, every sleeper passes.
+// (barrierCode); started all at once, every sleeper passes. A watchdog bounds the whole run, so a
+// fixed version gone one-at-a-time fails in watchFixed, not n × watchFixed.
 func TestSleepers_OverlapAtBarrier(t *testing.T) {
 	t.Parallel()
 	const n = 10
@@ -87,7 +88,9 @@ func TestSleepers_OverlapAtBarrier(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			s := testSelf(fmt.Sprintf("%s=%d,%s,%s", barrierEnv, n, tt.bound, dir))
-			err := tt.run(t.Context(), s, n, time.Millisecond)
+			err := underWatchdog(t.Context(), watchFixed, func(watchdog context.Context) error {
+				return tt.run(watchdog, s, n, time.Millisecond)
+			})
 			started, readErr := os.ReadDir(dir)
 			require.NoError(t, readErr)
 			if tt.wantBug {

@@ -49,9 +49,9 @@ var errWatchdog = errors.New("watchdog expired")
 
 // underWatchdog runs f with a context that expires after limit. Children started with that
 // context are killed when it expires, which releases a parent blocked on them; the returned error
-// then wraps errWatchdog (an f that finished
-// in time returns its own result, even if the watchdog fired just after). This is the lesson's safety net, not part of any listing: it lets
-// `go run` show a hang and still end.
+// then wraps errWatchdog (an f that finished in time returns its own result, even if the watchdog
+// fired just after). This is the lesson's safety net, not part of any listing: it lets `go run`
+// show a hang and still end.
 func underWatchdog(ctx context.Context, limit time.Duration, f func(watchdog context.Context) error) error {
 	watchdog, cancel := context.WithTimeoutCause(ctx, limit, errWatchdog)
 	defer cancel()
