@@ -16,9 +16,9 @@ import (
 //
 // The group lives for one generation, not for the whole run like the book's pool. A Go pool has no
 // threads worth keeping — each g.Go starts a fresh goroutine, and the limit is only a semaphore —
-// so what carries over between generations is the number limit. And an errgroup.Group is not
-// reusable: its first error sticks, so every later Wait would report it again (see
-// TestErrgroup_ReuseReportsAnOldError). A limit below zero means no limit.
+// so what carries over between generations is the number limit. And the package says a Group
+// "should not be reused for different tasks": its first error sticks, so every later Wait would
+// report it again (see TestErrgroup_ReuseReportsAnOldError). A limit below zero means no limit.
 func simulatePool(ctx context.Context, limit int, io life.CellIO, grid *life.Grid) (*life.Grid, error) {
 	next := life.NewGrid(grid.Height, grid.Width)
 	var g errgroup.Group // FIX: errgroup keeps the semaphore, the WaitGroup and the error together.

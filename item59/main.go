@@ -41,8 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	limit := flags.Int("limit", 10, "how many cells may do I/O at once (the book's max_workers)")
 	cells := flags.Int("cells", 10_000, "cells in the big grid of the limit table")
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "item59: errgroup with SetLimit is Go's ThreadPoolExecutor: bounded, error-returning, and capped at limit cells of I/O at a time.")
 		fmt.Fprintln(stderr, "Usage: go run ./item59 [flags]")
+		fmt.Fprintln(stderr, "Item 59: errgroup with SetLimit is Go's ThreadPoolExecutor: bounded, error-returning, and capped at limit cells of I/O at a time.")
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {
