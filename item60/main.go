@@ -37,8 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	latency := flags.Duration("latency", bookLatency, "simulated I/O time per cell (the book's 100ms)")
 	cells := flags.Int("cells", 10_000, "cells in the scale run, a goroutine each (try 100000)")
 	flags.Usage = func() {
-		fmt.Fprintln(stderr, "item60: a goroutine per cell is Go's coroutine design; errgroup.WithContext gathers them and cancels on the first error.")
 		fmt.Fprintln(stderr, "Usage: go run ./item60 [flags]")
+		fmt.Fprintln(stderr, "Item 60: a goroutine per cell is Go's coroutine design; errgroup.WithContext gathers them and cancels on the first error.")
 		flags.PrintDefaults()
 	}
 	if err := flags.Parse(args); err != nil {

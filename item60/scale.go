@@ -31,6 +31,11 @@ func (c goroutineCost) total() float64 { return c.stack + c.heap }
 // runtime's live memory (heap in use plus goroutine stacks) at that moment, lets the cells finish,
 // and returns the growth divided by cells. The figure includes each goroutine's stack, its closure,
 // its share of errgroup's bookkeeping and one byte of the new grid.
+//
+// Growth is what a fresh process such as go run sees. A process that has already run many
+// goroutines may hold their stacks for reuse (the runtime starts goroutines at the average stack
+// size it has seen and keeps such stacks with exited goroutines); new goroutines then take those,
+// the stack figure falls towards zero, and it no longer says what a goroutine costs.
 func memoryPerGoroutine(ctx context.Context, cells int) (goroutineCost, error) {
 	grid := gridFor(cells)
 	var waiting sync.WaitGroup
