@@ -104,6 +104,7 @@ func TestSimulateThreaded_ComputesTheBooksGlider(t *testing.T) {
 		fmt.Printf("error: %v\n%s\n", err, table)
 		return
 	}
+	t.Parallel() // the work is in child processes: let them overlap
 	for _, v := range versions {
 		t.Run(v.name, func(t *testing.T) {
 			stdout, stderr, err := child(t, "TestSimulateThreaded_ComputesTheBooksGlider", "glider:"+v.name)
@@ -137,6 +138,7 @@ func TestSimulateThreaded_RaceDetectorFlagsOnlyBroken(t *testing.T) {
 		fmt.Printf("error: %v\n%s", err, next)
 		return
 	}
+	t.Parallel() // the work is in child processes: let them overlap
 	if !raceEnabled {
 		t.Skip("run go test -race to see the race detector catch simulateThreaded")
 	}
@@ -172,6 +174,7 @@ func TestSimulateThreaded_ReturnsTheFailingCellsError(t *testing.T) {
 		})
 		return
 	}
+	t.Parallel() // the work is in child processes: let them overlap
 	for _, v := range versions {
 		t.Run(v.name, func(t *testing.T) {
 			stdout, stderr, err := child(t, "TestSimulateThreaded_ReturnsTheFailingCellsError", "fail:"+v.name)
@@ -198,6 +201,7 @@ func TestSimulateThreaded_PanicKillsOnlyBroken(t *testing.T) {
 		fmt.Printf("returned error: %v\n", err)
 		return
 	}
+	t.Parallel() // the work is in child processes: let them overlap
 	const message = "I/O client: no connection for cell (2, 3)"
 	for _, v := range versions {
 		t.Run(v.name, func(t *testing.T) {
@@ -288,6 +292,7 @@ func TestLockingGrid_NeededOnlyForSharedCells(t *testing.T) {
 		fmt.Print(g)
 		return
 	}
+	t.Parallel() // the work is in child processes: let them overlap
 	if !raceEnabled {
 		t.Skip("run go test -race to see the race detector check the grids")
 	}
@@ -406,6 +411,7 @@ func readmeSample(t *testing.T, command string) string {
 // child process and only stdout is compared (under -race the detector reports on stderr and the child
 // exits 66).
 func TestRun_MatchesREADME(t *testing.T) {
+	t.Parallel()
 	stdout, stderr, err := child(t, "^$", "run")
 	if !raceEnabled {
 		require.NoError(t, err, "stderr:\n%s", stderr)
