@@ -17,6 +17,7 @@ import (
 	"workbook/item56/life/lifetest"
 )
 
+// TestMain runs the tests under goleak: a test that leaves a goroutine behind fails the run.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
@@ -138,8 +139,8 @@ func TestSimulate_GenerationTakesOneLatency(t *testing.T) {
 	}
 }
 
-// Cell (0, 0) fails at once while 999 others wait on their I/O. Both strategies return the error
-// at once. errgroup cancels the 999 and waits for them, so when simulate returns no I/O is left
+// Cell (0, 0) fails once the 999 others have begun their I/O, at time 0. Both strategies return the
+// error at once. errgroup cancels the 999 and waits for them, so when simulate returns no I/O is left
 // running; the hand-made gather cancels nothing, so all 999 run to the end of their latency, and
 // then block forever on their send (the test releases them).
 func TestGathers_FirstErrorCancelsIOInFlight(t *testing.T) {

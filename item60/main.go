@@ -153,20 +153,26 @@ func scale(ctx context.Context, w io.Writer, latency time.Duration, cells int) e
 // ioTally counts how the I/O of the cells that do not fail ended.
 type ioTally struct {
 	cancelled, completed atomic.Int64
+	begun                sync.WaitGroup // one per cell that does not fail, until its I/O has begun
 	pending              sync.WaitGroup // one per cell that does not fail, until its I/O returns
 }
 
-// failFirst returns the I/O for a grid of cells cells in which cell (0, 0) fails at once and every
-// other cell waits latency, or less if its context is cancelled; the tally counts the outcomes.
+// failFirst returns the I/O for a grid of cells cells in which cell (0, 0) fails as soon as every
+// other cell's I/O has begun — so the failure meets I/O in flight, not cells yet to start — and
+// every other cell waits latency, or less if its context is cancelled; the tally counts the
+// outcomes. Every cell needs a goroutine of its own: under a limit, (0, 0) would wait forever.
 func failFirst(cells int, latency time.Duration) (life.IO, *ioTally) {
 	tally := &ioTally{}
+	tally.begun.Add(cells - 1)
 	tally.pending.Add(cells - 1)
 	wait := life.Latency(latency)
 	return func(ctx context.Context, y, x int) error {
 		if y == 0 && x == 0 {
+			tally.begun.Wait()
 			return life.ErrIO
 		}
 		defer tally.pending.Done()
+		tally.begun.Done()
 		if err := wait(ctx, y, x); err != nil {
 			tally.cancelled.Add(1)
 			return err
@@ -176,12 +182,12 @@ func failFirst(cells int, latency time.Duration) (life.IO, *ioTally) {
 	}, tally
 }
 
-// firstError fails cell (0, 0) of the glider at once while the other 44 cells wait on their I/O,
+// firstError fails cell (0, 0) of the glider while the other 44 cells wait on their I/O,
 // and shows what each strategy leaves behind: simulate cancels the 44 and waits for them;
 // simulateGather returns just as fast but leaves 44 goroutines blocked forever, which the lesson
 // then releases.
 func firstError(ctx context.Context, w io.Writer, latency time.Duration, grid *life.Grid) error {
-	fmt.Fprintf(w, "cell (0, 0) fails at once; each of the other %d cells waits %v for its I/O\n", grid.Cells()-1, latency)
+	fmt.Fprintf(w, "cell (0, 0) fails as soon as the other %d cells' I/O has begun; each of those waits %v\n", grid.Cells()-1, latency)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\treturned after\terror\tI/O cancelled\tI/O run to the end\tgoroutines left behind")
 
