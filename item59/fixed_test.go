@@ -17,6 +17,7 @@ import (
 	"workbook/item56/life/lifetest"
 )
 
+// TestMain runs the tests under goleak: a test that leaves a goroutine behind fails the run.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
