@@ -25,8 +25,10 @@ import (
 // bookLatency is the I/O time the book gives every cell.
 const bookLatency = 100 * time.Millisecond
 
-// maxCells bounds -cells: a million waiting goroutines take a few GB, more is a typo.
-const maxCells = 1_000_000
+// minCells and maxCells bound -cells. Below a thousand goroutines the memory measurement is lost in
+// the runtime's own noise (it can even come out negative); a million waiting goroutines take a few
+// GB, and more is a typo.
+const minCells, maxCells = 1_000, 1_000_000
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
@@ -54,8 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case *latency <= 0:
 		fmt.Fprintf(stderr, "item60: -latency must be positive (got %v)\n", *latency)
 		return 2
-	case *cells < 1 || *cells > maxCells:
-		fmt.Fprintf(stderr, "item60: -cells must be between 1 and %d (got %d)\n", maxCells, *cells)
+	case *cells < minCells || *cells > maxCells:
+		fmt.Fprintf(stderr, "item60: -cells must be between %d and %d (got %d)\n", minCells, maxCells, *cells)
 		return 2
 	}
 	if err := lesson(context.Background(), stdout, *latency, *cells); err != nil {

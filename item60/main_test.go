@@ -70,8 +70,8 @@ func TestRun_ValidatesFlags(t *testing.T) {
 		{[]string{"-latency", "soon"}, 2, `invalid value "soon" for flag -latency`, true},
 		{[]string{"extra"}, 2, "item60: unexpected argument \"extra\" (this lesson takes only flags)\n", false},
 		{[]string{"-latency", "0s"}, 2, "item60: -latency must be positive (got 0s)\n", false},
-		{[]string{"-cells", "-3"}, 2, "item60: -cells must be between 1 and 1000000 (got -3)\n", false},
-		{[]string{"-cells", "2000000"}, 2, "item60: -cells must be between 1 and 1000000 (got 2000000)\n", false},
+		{[]string{"-cells", "999"}, 2, "item60: -cells must be between 1000 and 1000000 (got 999)\n", false},
+		{[]string{"-cells", "2000000"}, 2, "item60: -cells must be between 1000 and 1000000 (got 2000000)\n", false},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
