@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -58,4 +60,61 @@ func TestStartWorkers_ClosesOutputAfterLastWorker(t *testing.T) {
 			})
 		})
 	}
+}
+
+// stuckAfter is how much fake time a test gives a fixed pipeline before it calls it stuck. The
+// runs here need about a second at most, and the fake clock jumps to the bound only once every
+// goroutine in the bubble is durably blocked, so a stuck pipeline costs no real time.
+const stuckAfter = time.Hour
+
+// untilClosed runs take, which receives from p's done queue until it is closed, inside a
+// synctest bubble, and returns its result. If a stage never closes its output (or the producer
+// its input), take would wait forever, every goroutine would be durably blocked, and synctest
+// would end the whole test binary with its "deadlock: all goroutines in bubble are blocked"
+// panic. So untilClosed waits at most stuckAfter of fake time. Then it closes, stage by stage,
+// every queue left open, so that every goroutine can end, and fails the test naming them.
+func untilClosed(t *testing.T, p *ChannelPipeline, take func() Result) Result {
+	t.Helper()
+	done := make(chan Result, 1)
+	go func() { done <- take() }()
+	select {
+	case res := <-done:
+		return res
+	case <-time.After(stuckAfter):
+	}
+	var open []string
+	for _, q := range []struct {
+		name string
+		ch   chan int
+	}{{"download", p.downloadQueue}, {"resize", p.resizeQueue}, {"upload", p.uploadQueue}, {"done", p.doneQueue}} {
+		synctest.Wait() // the stages that the last close let finish have closed what they close
+		if closeIfOpen(q.ch) {
+			open = append(open, q.name)
+		}
+	}
+	switch len(open) {
+	case 0:
+		t.Errorf("the fixed pipeline was stuck for %v of fake time, though every queue was closed", stuckAfter)
+	case 1:
+		t.Errorf("the fixed pipeline was stuck for %v of fake time: nobody closed the %s queue, so a range over it waited forever",
+			stuckAfter, open[0])
+	default:
+		t.Errorf("the fixed pipeline was stuck for %v of fake time: nobody closed the %s and %s queues, so a range over them waited forever",
+			stuckAfter, strings.Join(open[:len(open)-1], ", "), open[len(open)-1])
+	}
+	return <-done
+}
+
+// closeIfOpen closes ch unless it is closed already, and reports whether it did. Call it only
+// when nobody sends on ch any more: a receive that finds it empty then means it is open.
+func closeIfOpen(ch chan int) bool {
+	select {
+	case _, ok := <-ch:
+		if !ok {
+			return false
+		}
+	default:
+	}
+	close(ch)
+	return true
 }

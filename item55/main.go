@@ -13,10 +13,6 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// watchdogLimit bounds every pipeline run of the lesson. A correct run takes milliseconds; a
-// run that hangs (say, after deleting a close in fixed.go) is reported as a deadlock instead.
-const watchdogLimit = 5 * time.Second
-
 // bookPolls is the poll count printed in the book's run of listing 8.
 const bookPolls = 3035
 
@@ -44,8 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.latency, "latency", 0, "simulated I/O time per item in each stage (the book's stubs take none: -latency 0)")
 	fs.DurationVar(&cfg.idle, "idle", 100*time.Millisecond, "how long to watch the broken workers poll after the work is done")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "item55 shows that a hand-made polling queue burns CPU, never stops and grows without bound, and that channels, close and a WaitGroup fix all three.")
-		fmt.Fprintln(stderr, "\nUsage: go run ./item55 [flags]")
+		fmt.Fprintln(stderr, "Usage: go run ./item55 [flags]")
+		fmt.Fprintln(stderr, "Item 55: a hand-made polling queue burns CPU, never stops and grows without bound; channels, close and a WaitGroup fix all three.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +86,15 @@ func (c config) invalid(fs *flag.FlagSet) string {
 	return ""
 }
 
+// watchdog bounds every pipeline run of the lesson, so that a run that hangs (say, after
+// deleting a close in fixed.go) is reported as a deadlock instead. A correct run needs about
+// items × latency (one goroutine per stage, each item waiting its turn in the slowest stage),
+// plus a few poll intervals in the broken pipeline, whose workers sleep when they find their
+// queue empty; the bound is twice that, plus 2 s for a slow machine.
+func (c config) watchdog() time.Duration {
+	return 2*time.Second + 2*time.Duration(c.items)*c.latency + 10*c.poll
+}
+
 // measurement is one pipeline run as the comparison table shows it.
 type measurement struct {
 	name  string
@@ -99,8 +104,8 @@ type measurement struct {
 	cpuOK bool
 }
 
-// measure runs f under the watchdog and records its wall-clock and CPU time.
-func measure(name string, f func() Result) (measurement, error) {
+// measure runs f under a watchdog of limit and records its wall-clock and CPU time.
+func measure(name string, limit time.Duration, f func() Result) (measurement, error) {
 	m := measurement{name: name}
 	cpu0, ok0 := processCPUTime()
 	start := time.Now()
@@ -109,12 +114,12 @@ func measure(name string, f func() Result) (measurement, error) {
 		defer close(done)
 		m.res = f()
 	}()
-	watchdog := time.NewTimer(watchdogLimit)
+	watchdog := time.NewTimer(limit)
 	defer watchdog.Stop()
 	select {
 	case <-done:
 	case <-watchdog.C:
-		return m, fmt.Errorf("deadlock: %s did not finish within %v (does every stage still close its output?)", name, watchdogLimit)
+		return m, fmt.Errorf("deadlock: %s did not finish within %v", name, limit)
 	}
 	m.wall = time.Since(start)
 	cpu1, ok1 := processCPUTime()
@@ -128,14 +133,12 @@ func lesson(w io.Writer, cfg config) error {
 	stages := bookStages()
 	if cfg.latency > 0 {
 		stages = withLatency(stages, cfg.latency)
-	}
-	if cfg.latency > 0 {
 		fmt.Fprintf(w, "Each stage spends %v per item (simulated I/O; the book's stubs take none).\n\n", cfg.latency)
 	}
 	fmt.Fprintf(w, "== Listings 1–10 (broken): MyQueue and one polling Worker per stage, %d items ==\n", cfg.items)
 	p := newPollingPipeline(stages, cfg.poll)
 	defer p.Stop() // also on a watchdog error: the workers must not outlive the lesson
-	broken, err := measure("broken (polling)", func() Result { return runPolling(p, cfg.items, nil) })
+	broken, err := measure("broken (polling)", cfg.watchdog(), func() Result { return runPolling(p, cfg.items, nil) })
 	if err != nil {
 		return err
 	}
@@ -163,19 +166,19 @@ func lesson(w io.Writer, cfg config) error {
 	}
 
 	runs := []measurement{broken}
-	for _, workers := range []Workers{{1, 1, 1}, cfg.workers} {
-		if workers == (Workers{1, 1, 1}) && len(runs) == 1 {
+	for i, workers := range []Workers{{1, 1, 1}, cfg.workers} {
+		if i == 0 {
 			fmt.Fprintln(w, "\n== Listings 17–24 (fixed): channels, close and range; one goroutine per stage ==")
 		} else {
 			fmt.Fprintf(w, "\n== Listings 17–24 (fixed): %d download, %d resize and %d upload goroutines ==\n",
 				workers.Download, workers.Resize, workers.Upload)
 		}
 		name := fmt.Sprintf("fixed, %d/%d/%d", workers.Download, workers.Resize, workers.Upload)
-		m, err := measure(name, func() Result {
+		m, err := measure(name, cfg.watchdog(), func() Result {
 			return runChannels(newChannelPipeline(stages, workers, cfg.buffer), cfg.items)
 		})
 		if err != nil {
-			return err
+			return fmt.Errorf("%w (does every stage still close its output?)", err)
 		}
 		fmt.Fprintf(w, "%d items finished\n", len(m.res.Done))
 		runs = append(runs, m)

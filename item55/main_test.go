@@ -85,8 +85,9 @@ func TestRun_Flags(t *testing.T) {
 		wantStderr string // the whole of stderr when wantLine is true, else a part of it
 		wantLine   bool
 	}{
-		{[]string{"-h"}, 0, "item55 shows that a hand-made polling queue burns CPU", false},
+		{[]string{"-h"}, 0, "Usage: go run ./item55 [flags]\nItem 55: a hand-made polling queue burns CPU", false},
 		{[]string{"-items", "many"}, 2, `invalid value "many" for flag -items`, false},
+		{[]string{"-items", "many"}, 2, "\nUsage: go run ./item55 [flags]\n", false},
 		{[]string{"-items", "0"}, 2, "item55: -items must be positive (got 0)\n", true},
 		{[]string{"-poll", "0s"}, 2, "item55: -poll must be positive (got 0s)\n", true},
 		{[]string{"-buffer", "-1"}, 2, "item55: -buffer must be zero or more (got -1)\n", true},
@@ -102,9 +103,12 @@ func TestRun_Flags(t *testing.T) {
 			var out, errOut bytes.Buffer
 			assert.Equal(t, tt.wantStatus, run(tt.args, &out, &errOut))
 			assert.Empty(t, out.String(), "nothing on stdout")
-			if tt.wantLine {
+			switch {
+			case tt.wantLine:
 				assert.Equal(t, tt.wantStderr, errOut.String())
-			} else {
+			case tt.wantStatus == 0: // the usage text opens with these lines
+				assert.True(t, strings.HasPrefix(errOut.String(), tt.wantStderr), "usage:\n%s", errOut.String())
+			default:
 				assert.Contains(t, errOut.String(), tt.wantStderr)
 			}
 		})

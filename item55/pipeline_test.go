@@ -1,7 +1,6 @@
 package main
 
 import (
-	"runtime"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -22,17 +21,20 @@ func sleepMillisecond() { time.Sleep(time.Millisecond) }
 // done queue exactly once.
 func TestPipeline_DeliversEveryItemOnce(t *testing.T) {
 	const items = 1000
-	broken := func() Result {
+	broken := func(*testing.T) Result {
 		p := newPollingPipeline(bookStages(), 10*time.Millisecond)
 		defer p.Stop()
 		return runPolling(p, items, sleepMillisecond)
 	}
-	fixed := func(workers Workers, buffer int) func() Result {
-		return func() Result { return runChannels(newChannelPipeline(bookStages(), workers, buffer), items) }
+	fixed := func(workers Workers, buffer int) func(*testing.T) Result {
+		return func(t *testing.T) Result {
+			p := newChannelPipeline(bookStages(), workers, buffer)
+			return untilClosed(t, p, func() Result { return runChannels(p, items) })
+		}
 	}
 	tests := []struct {
 		name string
-		run  func() Result
+		run  func(t *testing.T) Result
 	}{
 		{"broken", broken},
 		{"fixed 1/1/1 unbuffered", fixed(Workers{1, 1, 1}, 0)},
@@ -44,7 +46,7 @@ func TestPipeline_DeliversEveryItemOnce(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				got := tt.run().Done
+				got := tt.run(t).Done
 				slices.Sort(got)
 				assert.Equal(t, upTo(items), got)
 			})
@@ -64,13 +66,13 @@ func TestPipeline_PollsAndLatency(t *testing.T) {
 	const items = 1000
 	tests := []struct {
 		name        string
-		run         func() (Result, time.Duration)
+		run         func(t *testing.T) (Result, time.Duration)
 		wantPolls   int64
 		wantElapsed time.Duration
 	}{
 		{
 			name: "broken",
-			run: func() (Result, time.Duration) {
+			run: func(*testing.T) (Result, time.Duration) {
 				start := time.Now()
 				p := newPollingPipeline(withLatency(bookStages(), work), 10*time.Millisecond)
 				defer p.Stop() // runs after time.Since below: stopping is not part of the timing
@@ -87,10 +89,10 @@ func TestPipeline_PollsAndLatency(t *testing.T) {
 		},
 		{
 			name: "fixed",
-			run: func() (Result, time.Duration) {
+			run: func(t *testing.T) (Result, time.Duration) {
 				start := time.Now()
 				p := newChannelPipeline(withLatency(bookStages(), work), Workers{1, 1, 1}, 10)
-				return runChannels(p, items), time.Since(start)
+				return untilClosed(t, p, func() Result { return runChannels(p, items) }), time.Since(start)
 			},
 			// No poll, no wait: item 999 leaves download after 1000 steps, then resize and upload.
 			wantPolls:   0,
@@ -100,7 +102,7 @@ func TestPipeline_PollsAndLatency(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				res, elapsed := tt.run()
+				res, elapsed := tt.run(t)
 				assert.Len(t, res.Done, items)
 				assert.Equal(t, tt.wantPolls, res.Polls, "polls")
 				assert.Equal(t, tt.wantElapsed, elapsed, "fake time until main saw the last item")
@@ -126,35 +128,42 @@ func TestWorker_PollsForeverWhenIdle(t *testing.T) {
 
 // TestWorkers_Leak runs each pipeline to the end and asks goleak what is left. The broken
 // workers are still running, and goleak names them; the test then stops them and checks that
-// nothing is left. The fixed pipeline has shut itself down, stage by stage.
+// nothing is left. The fixed pipeline has shut itself down, stage by stage. Both run inside a
+// synctest bubble: goleak's retries (it looks again for about 0.4 s before it reports) then
+// sleep on the fake clock and cost no real time, and a fixed pipeline that never ends fails the
+// test (untilClosed) instead of hanging it.
 func TestWorkers_Leak(t *testing.T) {
 	tests := []struct {
 		name     string
-		run      func() (stop func())
+		run      func(t *testing.T) (stop func())
 		wantLeak string // a function goleak must name, or "" for no leak
 	}{
-		{"broken", func() func() {
-			p := newPollingPipeline(bookStages(), time.Millisecond)
-			runPolling(p, 100, runtime.Gosched)
+		{"broken", func(*testing.T) func() {
+			p := newPollingPipeline(bookStages(), 10*time.Millisecond)
+			runPolling(p, 100, sleepMillisecond)
 			return p.Stop
 		}, "item55.(*Worker).Run"},
-		{"fixed", func() func() {
-			runChannels(newChannelPipeline(bookStages(), Workers{3, 4, 5}, 10), 100)
+		{"fixed", func(t *testing.T) func() {
+			p := newChannelPipeline(bookStages(), Workers{3, 4, 5}, 10)
+			untilClosed(t, p, func() Result { return runChannels(p, 100) })
 			return func() {}
 		}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stop := tt.run()
-			err := goleak.Find()
-			if tt.wantLeak == "" {
-				require.NoError(t, err)
-				return
-			}
-			require.Error(t, err, "the workers should still be running")
-			assert.Contains(t, err.Error(), tt.wantLeak)
-			stop()
-			require.NoError(t, goleak.Find(), "after Stop")
+			synctest.Test(t, func(t *testing.T) {
+				bubble := goleak.IgnoreCurrent() // synctest's goroutines and this one: not the pipeline's
+				stop := tt.run(t)
+				err := goleak.Find(bubble)
+				if tt.wantLeak == "" {
+					require.NoError(t, err)
+					return
+				}
+				require.Error(t, err, "the workers should still be running")
+				assert.Contains(t, err.Error(), tt.wantLeak)
+				stop()
+				require.NoError(t, goleak.Find(bubble), "after Stop")
+			})
 		})
 	}
 }
@@ -173,26 +182,29 @@ type stalled struct {
 // of the three workers holds one: 4×cap+3 items in flight, whatever the item count.
 func TestPipeline_BackPressure(t *testing.T) {
 	const buffer = 10
-	broken := func() stalled {
+	broken := func(*testing.T) stalled {
 		p := newPollingPipeline(bookStages(), 10*time.Millisecond)
 		p.start()
 		return stalled{put: p.downloadQueue.Put, closeInput: func() {}, doneWaiting: p.doneQueue.Len, release: p.Stop}
 	}
-	fixed := func() stalled {
+	fixed := func(t *testing.T) stalled {
 		p := newChannelPipeline(bookStages(), Workers{1, 1, 1}, buffer)
 		return stalled{
 			put:         func(item int) { p.downloadQueue <- item },
 			closeInput:  func() { close(p.downloadQueue) },
 			doneWaiting: func() int { return len(p.doneQueue) },
 			release: func() {
-				for range p.doneQueue { // the consumer wakes up: the producer finishes and the stages close
-				}
+				untilClosed(t, p, func() Result {
+					for range p.doneQueue { // the consumer wakes up: the producer finishes and the stages close
+					}
+					return Result{}
+				})
 			},
 		}
 	}
 	tests := []struct {
 		name        string
-		start       func() stalled
+		start       func(t *testing.T) stalled
 		items       int
 		wantSent    int
 		wantWaiting int
@@ -206,7 +218,7 @@ func TestPipeline_BackPressure(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				p := tt.start()
+				p := tt.start(t)
 				var sent atomic.Int64
 				produced := make(chan struct{})
 				go func() {
