@@ -36,6 +36,26 @@ const gliderTable = "" +
 // latency is the book's 100 ms of I/O per call; on synctest's fake clock it costs no real time.
 const latency = 100 * time.Millisecond
 
+// errTestWatchdog is the cause a test's watchdog gives when it cancels a stuck pool.
+var errTestWatchdog = errors.New("stuck: the test's watchdog cancelled the pool after an hour of fake time")
+
+// watchdog returns the context for the pools of one synctest bubble: it is cancelled with
+// errTestWatchdog after an hour of fake time, and if that happens the test fails when it ends.
+// The fake clock jumps only when every goroutine in the bubble is durably blocked, and every
+// worker and coordinator selects on ctx.Done; so a pool that hangs (a fix undone, say) is
+// released at once, and the test fails instead of hanging, or of dying with synctest's deadlock
+// panic, which would end the whole test binary. No correct run here needs more than 201 s.
+func watchdog(t *testing.T) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeoutCause(t.Context(), time.Hour, errTestWatchdog)
+	t.Cleanup(func() {
+		if errors.Is(context.Cause(ctx), errTestWatchdog) {
+			t.Error(context.Cause(ctx))
+		}
+		cancel()
+	})
+	return ctx, cancel
+}
+
 // One proof over both coordinators, on the fake clock: each runs a generation on 5 workers and the
 // test sleeps a minute (a generation needs 9 × 100 ms), then waits until every goroutine in the
 // bubble is durably blocked. The broken one has then sent 5 cells and stopped for good — but only
@@ -57,8 +77,7 @@ func TestSimulatePipeline_DeadlocksWhenCellsExceedWorkers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				ctx, cancel := context.WithCancel(t.Context())
-				defer cancel()
+				ctx, cancel := watchdog(t)
 				p := StartPipeline(ctx, 5, life.CellIO{Logic: life.Latency(latency)})
 				grid := tt.grid()
 				var next *life.Grid
@@ -103,7 +122,9 @@ func isClosed(ch <-chan struct{}) bool {
 }
 
 // One proof over both drivers: both print the right table, but only the fixed one stops its
-// workers. goleak names the leaked worker goroutines; the test then stops them and looks again.
+// workers. goleak names the leaked worker goroutines; the test then stops them and looks again. It
+// runs inside a synctest bubble, so goleak's retries (it looks again for about 0.4 s before it
+// reports) sleep on the fake clock and cost no real time.
 func TestRunPipeline_LeaksWorkersWithoutClose(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -115,22 +136,26 @@ func TestRunPipeline_LeaksWorkersWithoutClose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := StartPipeline(t.Context(), 5, life.CellIO{})
-			table, err := tt.run(t.Context(), p)
-			require.NoError(t, err)
-			assert.Equal(t, gliderTable, table, "the table is right either way")
+			synctest.Test(t, func(t *testing.T) {
+				bubble := goleak.IgnoreCurrent() // synctest's goroutines and this one: not the pool's
+				ctx, _ := watchdog(t)
+				p := StartPipeline(ctx, 5, life.CellIO{})
+				table, err := tt.run(ctx, p)
+				require.NoError(t, err)
+				assert.Equal(t, gliderTable, table, "the table is right either way")
 
-			leaked := goleak.Find()
-			if tt.wantLeak {
-				require.Error(t, leaked, "the workers should still be running")
-				assert.Contains(t, leaked.Error(), "item58.worker[", "goleak should name the worker loop")
-				assert.Equal(t, 5, p.Running())
-				p.Stop() // release them, as the fixed driver would have
-			} else {
-				assert.NoError(t, leaked)
-			}
-			assert.NoError(t, goleak.Find(), "no worker may outlive Stop")
-			assert.Zero(t, p.Running())
+				leaked := goleak.Find(bubble)
+				if tt.wantLeak {
+					require.Error(t, leaked, "the workers should still be running")
+					assert.Contains(t, leaked.Error(), "item58.worker[", "goleak should name the worker loop")
+					assert.Equal(t, 5, p.Running())
+					p.Stop() // release them, as the fixed driver would have
+				} else {
+					assert.NoError(t, leaked)
+				}
+				assert.NoError(t, goleak.Find(bubble), "no worker may outlive Stop")
+				assert.Zero(t, p.Running())
+			})
 		})
 	}
 }
@@ -154,11 +179,13 @@ func TestPipelines_PrintGliderTable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			table, running, err := tt.run(t.Context())
-			require.NoError(t, err)
-			assert.Equal(t, gliderTable, table)
-			assert.Zero(t, running(), "the driver stops every worker")
-			assert.NoError(t, goleak.Find())
+			synctest.Test(t, func(t *testing.T) {
+				ctx, _ := watchdog(t)
+				table, running, err := tt.run(ctx)
+				require.NoError(t, err)
+				assert.Equal(t, gliderTable, table)
+				assert.Zero(t, running(), "the driver stops every worker")
+			})
 		})
 	}
 }
@@ -170,9 +197,12 @@ func TestPipelines_PrintGliderTable(t *testing.T) {
 func TestPipelines_AgreeWithSimulate(t *testing.T) {
 	for _, d := range []design{singleStage, singleStageBothIO, phased} {
 		t.Run(d.String(), func(t *testing.T) {
-			p := d.start(t.Context(), 5, nil)
-			defer p.stop()
-			lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) { return p.simulate(t.Context(), g) })
+			synctest.Test(t, func(t *testing.T) {
+				ctx, _ := watchdog(t)
+				p := d.start(ctx, 5, nil)
+				defer p.stop()
+				lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) { return p.simulate(ctx, g) })
+			})
 		})
 	}
 }
@@ -289,11 +319,12 @@ func TestGeneration_TakesModelTime(t *testing.T) {
 		name := fmt.Sprintf("%s/%d×%d on %d workers", tt.design, tt.height, tt.width, tt.workers)
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				p := tt.design.start(t.Context(), tt.workers, life.Latency(latency))
+				ctx, _ := watchdog(t)
+				p := tt.design.start(ctx, tt.workers, life.Latency(latency))
 				defer p.stop()
 				grid := life.NewGrid(tt.height, tt.width)
 				start := time.Now()
-				_, err := p.simulate(t.Context(), grid)
+				_, err := p.simulate(ctx, grid)
 				require.NoError(t, err)
 				assert.Equal(t, tt.want, time.Since(start), "fake-clock time of one generation")
 				assert.Equal(t, tt.want, generationTime(tt.design, grid.Cells(), tt.workers, latency), "the model")
@@ -304,10 +335,11 @@ func TestGeneration_TakesModelTime(t *testing.T) {
 
 // Listing 4's error demo, as runnable documentation.
 func ExampleSimulationError() {
-	ctx := context.Background()
+	ctx, cancel := context.WithCancel(context.Background())
 	cause := fmt.Errorf("%w in gameLogic", life.ErrIO)
 	p := StartPipeline(ctx, 5, life.CellIO{Logic: life.FailAt(0, 0, cause, nil)})
 	defer p.Stop()
+	defer cancel() // runs first: should Stop ever hang (a fix undone), the workers still return
 
 	_, err := simulatePipeline(ctx, life.NewGrid(1, 1), p)
 	var simErr *SimulationError

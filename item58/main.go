@@ -22,6 +22,10 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 // ErrDeadlock is the cause the lesson's watchdog gives when it releases the broken pipeline.
 var ErrDeadlock = errors.New("deadlock")
 
+// errStuck is the cause the lesson's safety limit gives when it releases a fixed pool that never
+// finished: the fixed code has been broken (see the README's Try it).
+var errStuck = errors.New("stuck")
+
 // bookLatency is the I/O time per call the book assumes.
 const bookLatency = 100 * time.Millisecond
 
@@ -33,8 +37,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 5, "worker goroutines per stage (the book uses 5)")
 	watchdog := fs.Duration("watchdog", 200*time.Millisecond, "how long the broken pipeline may hang before the lesson releases it")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "item58 runs the Game of Life on a fixed pool of worker goroutines fed by channels, shows the deadlock and the leak such a pool invites, and what a second I/O stage costs.")
-		fmt.Fprintln(stderr, "\nUsage: go run ./item58 [flags]")
+		fmt.Fprintln(stderr, "Usage: go run ./item58 [flags]")
+		fmt.Fprintln(stderr, "Item 58: a fixed pool of worker goroutines fed by channels runs the Game of Life, but invites a deadlock and a leak, and a second I/O stage means rebuilding it.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -73,8 +77,13 @@ type lesson struct {
 	watchdog time.Duration
 }
 
-// run prints every section in the book's order and stops at the first unexpected error.
+// run prints every section in the book's order and stops at the first unexpected error. A safety
+// limit bounds the whole lesson: if a fixed pool hangs (a fix undone, say), the limit cancels its
+// context, the pool lets go, and the lesson ends with an error instead of hanging.
 func (l lesson) run(ctx context.Context) error {
+	limit := l.safetyLimit()
+	ctx, cancel := context.WithTimeoutCause(ctx, limit, fmt.Errorf("%w: the lesson's %v safety limit passed", errStuck, limit))
+	defer cancel()
 	fmt.Fprintln(l.w, "item58: the Game of Life on fixed pools of worker goroutines fed by channels")
 	fmt.Fprintf(l.w, "latency %v per I/O call (the book uses %v; -latency %v to match), %d workers per stage, watchdog %v\n",
 		l.latency, bookLatency, bookLatency, l.workers, l.watchdog)
@@ -86,7 +95,17 @@ func (l lesson) run(ctx context.Context) error {
 			return err
 		}
 	}
+	if cause := context.Cause(ctx); errors.Is(cause, errStuck) {
+		return cause // a Stop that waited for the limit: the output may look right, the pool was not
+	}
 	return nil
+}
+
+// safetyLimit is far more than the lesson needs: it runs 22 generations of the 45-cell glider (or
+// smaller), at most two I/O calls per cell, so even one call after another they take 22 × 90 ×
+// latency. The broken section has its own watchdog on top, and 2 s are for a slow machine.
+func (l lesson) safetyLimit() time.Duration {
+	return l.watchdog + 2*time.Second + 22*90*l.latency
 }
 
 // deadlock runs one generation of the broken coordinator under a watchdog, then releases the pool.
