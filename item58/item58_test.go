@@ -20,6 +20,7 @@ import (
 	"workbook/item56/life/lifetest"
 )
 
+// TestMain fails the package if any test leaves a goroutine behind.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
@@ -56,11 +57,12 @@ func watchdog(t *testing.T) (context.Context, context.CancelFunc) {
 	return ctx, cancel
 }
 
-// One proof over both coordinators, on the fake clock: each runs a generation on 5 workers and the
-// test sleeps a minute (a generation needs 9 × 100 ms), then waits until every goroutine in the
-// bubble is durably blocked. The broken one has then sent 5 cells and stopped for good — but only
-// when the grid has more cells than workers; on the 1×1 grid of the error demo it finishes, which is
-// how this bug slips past small tests. The fixed one finishes on both.
+// TestSimulatePipeline_DeadlocksWhenCellsExceedWorkers is one proof over both coordinators, on
+// the fake clock: each runs a generation on 5 workers and the test sleeps a minute (a generation
+// needs 9 × 100 ms), then waits until every goroutine in the bubble is durably blocked. The broken
+// one has then sent 5 cells and stopped for good — but only when the grid has more cells than
+// workers; on the 1×1 grid of the error demo it finishes, which is how this bug slips past small
+// tests. The fixed one finishes on both.
 func TestSimulatePipeline_DeadlocksWhenCellsExceedWorkers(t *testing.T) {
 	type simulateFunc func(context.Context, *life.Grid, *Pipeline) (*life.Grid, error)
 	tests := []struct {
@@ -121,7 +123,7 @@ func isClosed(ch <-chan struct{}) bool {
 	}
 }
 
-// One proof over both drivers: both print the right table, but only the fixed one stops its
+// TestRunPipeline_LeaksWorkersWithoutClose is one proof over both drivers: both print the right table, but only the fixed one stops its
 // workers. goleak names the leaked worker goroutines; the test then stops them and looks again. It
 // runs inside a synctest bubble, so goleak's retries (it looks again for about 0.4 s before it
 // reports) sleep on the fake clock and cost no real time.
@@ -160,7 +162,8 @@ func TestRunPipeline_LeaksWorkersWithoutClose(t *testing.T) {
 	}
 }
 
-// The book's driver prints the glider table on both pipelines, and both stop every worker.
+// TestPipelines_PrintGliderTable: the book's driver prints the glider table on both pipelines,
+// and both stop every worker.
 func TestPipelines_PrintGliderTable(t *testing.T) {
 	tests := []struct {
 		name string
@@ -190,7 +193,7 @@ func TestPipelines_PrintGliderTable(t *testing.T) {
 	}
 }
 
-// On a seeded set of random grids, from 1×1 to 8×13, every design computes what life.Simulate
+// TestPipelines_AgreeWithSimulate: on a seeded set of random grids, from 1×1 to 8×13, every design computes what life.Simulate
 // does. One pool serves all the grids, so this also checks that nothing carries over from one
 // generation to the next. Under -race it also shows that the phased pipeline's five goroutines may
 // read the old grid at once without a LockingGrid.
@@ -207,7 +210,7 @@ func TestPipelines_AgreeWithSimulate(t *testing.T) {
 	}
 }
 
-// A failing I/O call comes back as a *SimulationError naming the cell, with the injected error
+// TestPipelines_WrapErrorsAndStayUsable: a failing I/O call comes back as a *SimulationError naming the cell, with the injected error
 // (and life.ErrIO) in its chain — listing 4 (gameLogic on a 1×1 grid), listing 11 (countNeighbors in
 // the phased pipeline), and the same on an 8×1 grid where other cells are still in flight when the
 // failure arrives. Then the same pool runs the glider correctly and stops cleanly: the fan-in read
@@ -295,7 +298,7 @@ func generation(t *testing.T, ctx context.Context, cancel context.CancelFunc, p 
 	return next, err
 }
 
-// On the fake clock a generation takes exactly what generationTime says: ⌈cells/workers⌉ rounds of
+// TestGeneration_TakesModelTime: on the fake clock a generation takes exactly what generationTime says: ⌈cells/workers⌉ rounds of
 // 100 ms in the single stage, one round more in the phased pipeline (its stages overlap), and
 // cells + 1 rounds when the single stage's coordinator must do countNeighbors' I/O itself. The big
 // grid is the book's warning in numbers: 10,000 cells on 5 workers need 200 s per generation.
@@ -333,7 +336,7 @@ func TestGeneration_TakesModelTime(t *testing.T) {
 	}
 }
 
-// Listing 4's error demo, as runnable documentation.
+// ExampleSimulationError is listing 4's error demo, as runnable documentation.
 func ExampleSimulationError() {
 	ctx, cancel := context.WithCancel(context.Background())
 	cause := fmt.Errorf("%w in gameLogic", life.ErrIO)
@@ -352,13 +355,15 @@ func ExampleSimulationError() {
 	// true
 }
 
+// TestRun_RejectsBadFlags checks the command line: -h prints the usage and exits 0; a value the
+// flag package cannot parse, an unknown flag, a senseless value or a stray argument exits 2.
 func TestRun_RejectsBadFlags(t *testing.T) {
 	tests := []struct {
 		args     []string
 		wantCode int
 		wantErr  string
 	}{
-		{[]string{"-h"}, 0, "Usage: go run ./item58"},
+		{[]string{"-h"}, 0, "Usage: go run ./item58 [flags]\nItem 58: "},
 		{[]string{"-workers", "0"}, 2, "item58: -workers must be positive (got 0)\n"},
 		{[]string{"-workers", "-3"}, 2, "item58: -workers must be positive (got -3)\n"},
 		{[]string{"-latency", "-1ms"}, 2, "item58: -latency must not be negative (got -1ms)\n"},
@@ -373,6 +378,9 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 			assert.Equal(t, tt.wantCode, run(tt.args, &out, &errOut))
 			assert.Empty(t, out.String(), "nothing on stdout")
 			assert.Contains(t, errOut.String(), tt.wantErr)
+			if tt.wantCode == 0 {
+				assert.True(t, strings.HasPrefix(errOut.String(), tt.wantErr), "the usage opens with:\n%s", tt.wantErr)
+			}
 			if tt.wantCode == 2 && strings.HasPrefix(tt.wantErr, "item58:") {
 				assert.Equal(t, 1, strings.Count(errOut.String(), "\n"), "one line")
 			}
@@ -415,7 +423,7 @@ func readmeSample(t *testing.T, command string) string {
 	return sample
 }
 
-// The lesson prints what README.md shows, durations masked.
+// TestRun_MatchesREADME: the lesson prints what README.md shows, durations masked.
 func TestRun_MatchesREADME(t *testing.T) {
 	var out, errOut bytes.Buffer
 	require.Equal(t, 0, run(readmeArgs, &out, &errOut), "stderr:\n%s", errOut.String())
