@@ -81,7 +81,7 @@ type row struct {
 // Each row is the fastest of reps runs, which filters out moments when other programs had a core.
 func showFactorize(w io.Writer, reps int) error {
 	numbers := bookNumbers()
-	fmt.Fprintln(w, "\n== Listings 1-5: factorize serially, then one goroutine per number (the book's \"avoid\"; not broken in Go) ==")
+	fmt.Fprintln(w, "\n== Listings 1–5: factorize serially, then one goroutine per number (the book's \"avoid\"; not broken in Go) ==")
 	fmt.Fprintf(w, "numbers %s (the book's); in Python the threads are no faster than serial\n", joinInts(numbers, ", "))
 	want := factorizeSerial(numbers)
 	for i, number := range numbers {
@@ -124,7 +124,7 @@ func showFactorize(w io.Writer, reps int) error {
 // (broken), then one goroutine per call at GOMAXPROCS=1 and at the default (fixed), while main
 // computes a helicopter location per call.
 func showSystemcalls(w io.Writer, calls int, latency time.Duration) error {
-	fmt.Fprintln(w, "\n== Listings 6-9: blocking system calls, one after another (broken) vs one goroutine per call (fixed) ==")
+	fmt.Fprintln(w, "\n== Listings 6–9: blocking system calls, one after another (broken) vs one goroutine per call (fixed) ==")
 	fmt.Fprintf(w, "each call is %s; %s; %s\n", systemcallName,
 		bookParam("latency", latency.String(), bookLatency.String(), latency == bookLatency, "the book's 0.1 s"),
 		bookParam("calls", fmt.Sprint(calls), fmt.Sprint(bookCalls), calls == bookCalls, "the book's five threads"))

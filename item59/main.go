@@ -78,7 +78,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit, cell
 	glider := life.Glider()
 	waves := ceilDiv(glider.Cells(), limit)
 
-	fmt.Fprintf(w, "== Listings 1-2 (fixed): simulatePool, errgroup.Group with SetLimit(%d), five generations ==\n", limit)
+	fmt.Fprintf(w, "== Listings 1–2 (fixed): simulatePool, errgroup.Group with SetLimit(%d), five generations ==\n", limit)
 	table, took, err := timedTable(ctx, limit, life.CellIO{Logic: wait})
 	if err != nil {
 		return err
@@ -111,7 +111,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit, cell
 		return err
 	}
 	fmt.Fprintln(w, both)
-	fmt.Fprintf(w, "same table as Listings 1-2: %v; %v per generation (two I/O calls per cell: 2 × %d waves × %v = %v)\n\n",
+	fmt.Fprintf(w, "same table as Listings 1–2: %v; %v per generation (two I/O calls per cell: 2 × %d waves × %v = %v)\n\n",
 		both == table, perGeneration(took), waves, latency, time.Duration(2*waves)*latency)
 
 	fmt.Fprintf(w, "== The limit in numbers: one generation, latency %v ==\n", latency)

@@ -72,7 +72,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, cells int) 
 	wait := life.Latency(latency)
 	glider := life.Glider()
 
-	fmt.Fprintln(w, "== Listings 1-4 (fixed): simulate, a goroutine per cell through errgroup.WithContext, five generations ==")
+	fmt.Fprintln(w, "== Listings 1–4 (fixed): simulate, a goroutine per cell through errgroup.WithContext, five generations ==")
 	table, took, err := timedTable(ctx, life.CellIO{Logic: wait})
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, cells int) 
 		return err
 	}
 	fmt.Fprintln(w, both)
-	fmt.Fprintf(w, "same table as Listings 1-4: %v; %v per generation (each cell's two I/O calls run one after the other: 2 × %v)\n\n",
+	fmt.Fprintf(w, "same table as Listings 1–4: %v; %v per generation (each cell's two I/O calls run one after the other: 2 × %v)\n\n",
 		both == table, perGeneration(took), latency)
 
 	fmt.Fprintf(w, "== Scale (fixed): one generation of %s cells, a goroutine each ==\n", commas(cells))
