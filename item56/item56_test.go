@@ -25,15 +25,6 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// gliderTable is the book's five-generation output, byte for byte (the header has trailing spaces).
-const gliderTable = "" +
-	"    0     |     1     |     2     |     3     |     4    \n" +
-	"---*----- | --------- | --------- | --------- | ---------\n" +
-	"----*---- | --*-*---- | ----*---- | ---*----- | ----*----\n" +
-	"--***---- | ---**---- | --*-*---- | ----**--- | -----*---\n" +
-	"--------- | ---*----- | ---**---- | ---**---- | ---***---\n" +
-	"--------- | --------- | --------- | --------- | ---------"
-
 // versions are the item's two ways of computing a generation: the same answer, different time.
 var versions = []struct {
 	name    string
@@ -99,7 +90,7 @@ func TestTable_PrintsTheBooksGlider(t *testing.T) {
 					return v.step(t.Context(), life.CellIO{Logic: life.Latency(bookLatency)}, g)
 				})
 				require.NoError(t, err)
-				assert.Equal(t, gliderTable, table)
+				assert.Equal(t, lifetest.GliderTable, table)
 			})
 		})
 	}

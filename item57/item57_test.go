@@ -84,15 +84,6 @@ func child(t *testing.T, test, role string) (stdout, stderr string, err error) {
 	return out.String(), errOut.String(), err
 }
 
-// gliderTable is the book's five-generation output, byte for byte (the header has trailing spaces).
-const gliderTable = "" +
-	"    0     |     1     |     2     |     3     |     4    \n" +
-	"---*----- | --------- | --------- | --------- | ---------\n" +
-	"----*---- | --*-*---- | ----*---- | ---*----- | ----*----\n" +
-	"--***---- | ---**---- | --*-*---- | ----**--- | -----*---\n" +
-	"--------- | ---*----- | ---**---- | ---**---- | ---***---\n" +
-	"--------- | --------- | --------- | --------- | ---------"
-
 // When nothing fails, both versions compute the right generations: the property check on random
 // grids, and the book's glider table. (Each runs in a child: the broken one races even then.)
 func TestSimulateThreaded_ComputesTheBooksGlider(t *testing.T) {
@@ -111,7 +102,7 @@ func TestSimulateThreaded_ComputesTheBooksGlider(t *testing.T) {
 			if !raceEnabled || !v.wantBug {
 				require.NoError(t, err, "stderr:\n%s", stderr)
 			}
-			assert.Contains(t, stdout, "agrees with life.Simulate\nerror: <nil>\n"+gliderTable+"\n")
+			assert.Contains(t, stdout, "agrees with life.Simulate\nerror: <nil>\n"+lifetest.GliderTable+"\n")
 		})
 	}
 }

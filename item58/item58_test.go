@@ -25,15 +25,6 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// gliderTable is the book's five-generation output, byte for byte (the header has trailing spaces).
-const gliderTable = "" +
-	"    0     |     1     |     2     |     3     |     4    \n" +
-	"---*----- | --------- | --------- | --------- | ---------\n" +
-	"----*---- | --*-*---- | ----*---- | ---*----- | ----*----\n" +
-	"--***---- | ---**---- | --*-*---- | ----**--- | -----*---\n" +
-	"--------- | ---*----- | ---**---- | ---**---- | ---***---\n" +
-	"--------- | --------- | --------- | --------- | ---------"
-
 // latency is the book's 100 ms of I/O per call; on synctest's fake clock it costs no real time.
 const latency = 100 * time.Millisecond
 
@@ -144,7 +135,7 @@ func TestRunPipeline_LeaksWorkersWithoutClose(t *testing.T) {
 				p := StartPipeline(ctx, 5, life.CellIO{})
 				table, err := tt.run(ctx, p)
 				require.NoError(t, err)
-				assert.Equal(t, gliderTable, table, "the table is right either way")
+				assert.Equal(t, lifetest.GliderTable, table, "the table is right either way")
 
 				leaked := goleak.Find(bubble)
 				if tt.wantLeak {
@@ -186,7 +177,7 @@ func TestPipelines_PrintGliderTable(t *testing.T) {
 				ctx, _ := watchdog(t)
 				table, running, err := tt.run(ctx)
 				require.NoError(t, err)
-				assert.Equal(t, gliderTable, table)
+				assert.Equal(t, lifetest.GliderTable, table)
 				assert.Zero(t, running(), "the driver stops every worker")
 			})
 		})

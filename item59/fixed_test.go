@@ -25,15 +25,6 @@ func TestMain(m *testing.M) {
 // latency is the simulated I/O time in the fake-clock tests; any value gives exact multiples.
 const latency = 100 * time.Millisecond
 
-// gliderTable is the book's five-generation output, byte for byte (the header has trailing spaces).
-const gliderTable = "" +
-	"    0     |     1     |     2     |     3     |     4    \n" +
-	"---*----- | --------- | --------- | --------- | ---------\n" +
-	"----*---- | --*-*---- | ----*---- | ---*----- | ----*----\n" +
-	"--***---- | ---**---- | --*-*---- | ----**--- | -----*---\n" +
-	"--------- | ---*----- | ---**---- | ---**---- | ---***---\n" +
-	"--------- | --------- | --------- | --------- | ---------"
-
 // pool is the shape both pools share, so one table can check them both.
 type pool func(ctx context.Context, limit int, io life.CellIO, grid *life.Grid) (*life.Grid, error)
 
@@ -47,7 +38,7 @@ func TestSimulatePool_PrintsGliderTable(t *testing.T) {
 			return simulatePool(t.Context(), 10, io, g)
 		})
 		require.NoError(t, err)
-		assert.Equal(t, gliderTable, table)
+		assert.Equal(t, lifetest.GliderTable, table)
 		assert.Equal(t, life.Generations*5*latency, time.Since(start))
 	})
 }

@@ -25,15 +25,6 @@ func TestMain(m *testing.M) {
 // latency is the simulated I/O time in the fake-clock tests; any value gives exact multiples.
 const latency = 100 * time.Millisecond
 
-// gliderTable is the book's five-generation output, byte for byte (the header has trailing spaces).
-const gliderTable = "" +
-	"    0     |     1     |     2     |     3     |     4    \n" +
-	"---*----- | --------- | --------- | --------- | ---------\n" +
-	"----*---- | --*-*---- | ----*---- | ---*----- | ----*----\n" +
-	"--***---- | ---**---- | --*-*---- | ----**--- | -----*---\n" +
-	"--------- | ---*----- | ---**---- | ---**---- | ---***---\n" +
-	"--------- | --------- | --------- | --------- | ---------"
-
 // gather is the shape both strategies share in the tables below; release frees whatever the
 // strategy left behind (nothing, for simulate).
 type gather func(ctx context.Context, io life.CellIO, grid *life.Grid) (next *life.Grid, release func(), err error)
@@ -62,7 +53,7 @@ func TestSimulate_PrintsGliderTable(t *testing.T) {
 		start := time.Now()
 		table, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return simulate(t.Context(), io, g) })
 		require.NoError(t, err)
-		assert.Equal(t, gliderTable, table)
+		assert.Equal(t, lifetest.GliderTable, table)
 		assert.Equal(t, life.Generations*latency, time.Since(start))
 	})
 }

@@ -14,6 +14,16 @@ import (
 	"workbook/item56/life/lifetest"
 )
 
+// The driver over the serial Simulate prints the book's table, so lifetest.GliderTable, which every
+// strategy in items 56–60 is held to, is the book's output and not just whatever Simulate prints.
+func TestTable_PrintsTheBooksGlider(t *testing.T) {
+	table, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return life.Simulate(g), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	assert.Equal(t, lifetest.GliderTable, table)
+}
+
 func TestAgreesWithSimulate_AcceptsSimulate(t *testing.T) {
 	lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) { return life.Simulate(g), nil })
 }

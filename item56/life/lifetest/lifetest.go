@@ -1,6 +1,6 @@
-// Package lifetest holds the property check every Game of Life strategy in items 56–60 must pass:
-// on random grids it computes the same next generation as the serial life.Simulate. The check's own
-// tests (that it accepts Simulate and rejects wrong steps) are in ../lifetest_test.go.
+// Package lifetest holds what every Game of Life strategy in items 56–60 must pass: it prints the
+// book's glider table (GliderTable), and on random grids it computes the same next generation as
+// the serial life.Simulate (AgreesWithSimulate). Their own tests are in ../lifetest_test.go.
 package lifetest
 
 import (
@@ -9,6 +9,17 @@ import (
 
 	"workbook/item56/life"
 )
+
+// GliderTable is the book's output for every Game of Life item: the glider over five generations,
+// printed by the driver (life.Table), byte for byte (the header line has trailing spaces). Each
+// strategy in items 56–60 must print exactly this.
+const GliderTable = "" +
+	"    0     |     1     |     2     |     3     |     4    \n" +
+	"---*----- | --------- | --------- | --------- | ---------\n" +
+	"----*---- | --*-*---- | ----*---- | ---*----- | ----*----\n" +
+	"--***---- | ---**---- | --*-*---- | ----**--- | -----*---\n" +
+	"--------- | ---*----- | ---**---- | ---**---- | ---***---\n" +
+	"--------- | --------- | --------- | --------- | ---------"
 
 // sizes covers the shapes where wrap-around is most likely to go wrong: a single cell (all eight
 // neighbours are the cell itself), one row, one column, 2×2, and ordinary boards.
