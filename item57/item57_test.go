@@ -272,9 +272,9 @@ func TestLockingGrid_NeededOnlyForSharedCells(t *testing.T) {
 			wg.Go(func() {
 				<-gate
 				if role == "shared" {
-					g.Set(0, 0, life.ALIVE) // every goroutine writes cell (0, 0)
+					g.Set(0, 0, life.Alive) // every goroutine writes cell (0, 0)
 				} else {
-					g.Set(0, x, life.ALIVE) // each goroutine writes its own cell
+					g.Set(0, x, life.Alive) // each goroutine writes its own cell
 				}
 			})
 		}

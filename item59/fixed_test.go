@@ -86,8 +86,8 @@ func TestPool_WorkerErrorReachesCaller(t *testing.T) {
 				if tc.wantBug {
 					require.NoError(t, err, "the failure should have been overwritten by a later success")
 					want := life.Simulate(glider)
-					require.Equal(t, life.ALIVE, want.Get(failY, failX), "precondition: the failing cell comes alive")
-					assert.Equal(t, life.EMPTY, next.Get(failY, failX), "the failed cell was never written")
+					require.Equal(t, life.Alive, want.Get(failY, failX), "precondition: the failing cell comes alive")
+					assert.Equal(t, life.Empty, next.Get(failY, failX), "the failed cell was never written")
 					return
 				}
 				require.ErrorIs(t, err, life.ErrIO)
@@ -103,12 +103,12 @@ func TestPool_WorkerErrorReachesCaller(t *testing.T) {
 func TestSubmitGameLogic_ErrorReachesCaller(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		wait := life.Latency(latency)
-		_, err := submitGameLogic(t.Context(), 10, life.FailAt(0, 0, life.ErrIO, wait), life.ALIVE, 3)
+		_, err := submitGameLogic(t.Context(), 10, life.FailAt(0, 0, life.ErrIO, wait), life.Alive, 3)
 		require.ErrorIs(t, err, life.ErrIO)
 
-		next, err := submitGameLogic(t.Context(), 10, wait, life.ALIVE, 3)
+		next, err := submitGameLogic(t.Context(), 10, wait, life.Alive, 3)
 		require.NoError(t, err)
-		assert.Equal(t, life.ALIVE, next)
+		assert.Equal(t, life.Alive, next)
 	})
 }
 

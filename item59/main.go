@@ -89,7 +89,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit, cell
 	fmt.Fprintf(w, "latency %v per cell (the book uses %v; -latency %v to match)\n\n", latency, bookLatency, bookLatency)
 
 	fmt.Fprintln(w, "== Listing 3 (fixed): gameLogic's I/O fails; Wait hands the error to the caller ==")
-	_, err = submitGameLogic(ctx, limit, life.FailAt(0, 0, life.ErrIO, wait), life.ALIVE, 3)
+	_, err = submitGameLogic(ctx, limit, life.FailAt(0, 0, life.ErrIO, wait), life.Alive, 3)
 	fmt.Fprintf(w, "%-44s -> error: %v   (the book: OSError: Problem with I/O)\n", "submitGameLogic(ALIVE, 3), its I/O failing", err)
 	failing := life.CellIO{Logic: life.FailAt(failY, failX, life.ErrIO, wait)}
 	_, err = simulatePool(ctx, limit, failing, glider)

@@ -15,10 +15,10 @@ import (
 // State is what a cell holds.
 type State byte
 
-// The two cell states, with the book's names and characters.
+// The two cell states: the book's ALIVE and EMPTY in Go's MixedCaps, with its characters.
 const (
-	ALIVE State = '*'
-	EMPTY State = '-'
+	Alive State = '*'
+	Empty State = '-'
 )
 
 // Grid is a height × width board that wraps around at the edges (a torus), so every cell has eight
@@ -28,7 +28,7 @@ type Grid struct {
 	rows          [][]State
 }
 
-// NewGrid returns a grid with every cell EMPTY (the book's Grid(height, width)). It panics if a
+// NewGrid returns a grid with every cell Empty (the book's Grid(height, width)). It panics if a
 // dimension is not positive: that is a programming error, not a runtime condition.
 func NewGrid(height, width int) *Grid {
 	if height <= 0 || width <= 0 {
@@ -38,7 +38,7 @@ func NewGrid(height, width int) *Grid {
 	for y := range rows {
 		rows[y] = make([]State, width)
 		for x := range rows[y] {
-			rows[y][x] = EMPTY
+			rows[y][x] = Empty
 		}
 	}
 	return &Grid{Height: height, Width: width, rows: rows}
@@ -84,7 +84,7 @@ type Getter func(y, x int) State
 type Setter func(y, x int, state State)
 
 // CountNeighbors asks get for the eight neighbours of (y, x), in the order N, NE, E, SE, S, SW, W,
-// NW, and counts the ALIVE ones.
+// NW, and counts the Alive ones.
 func CountNeighbors(y, x int, get Getter) int {
 	neighbors := [8]State{
 		get(y-1, x+0), // North
@@ -98,7 +98,7 @@ func CountNeighbors(y, x int, get Getter) int {
 	}
 	count := 0
 	for _, state := range neighbors {
-		if state == ALIVE {
+		if state == Alive {
 			count++
 		}
 	}
@@ -109,12 +109,12 @@ func CountNeighbors(y, x int, get Getter) int {
 // dies, an empty cell with exactly three comes alive, and every other cell keeps its state.
 func GameLogic(state State, neighbors int) State {
 	switch {
-	case state == ALIVE && neighbors < 2:
-		return EMPTY // Die: too few
-	case state == ALIVE && neighbors > 3:
-		return EMPTY // Die: too many
-	case state == EMPTY && neighbors == 3:
-		return ALIVE // Regenerate
+	case state == Alive && neighbors < 2:
+		return Empty // Die: too few
+	case state == Alive && neighbors > 3:
+		return Empty // Die: too many
+	case state == Empty && neighbors == 3:
+		return Alive // Regenerate
 	}
 	return state
 }

@@ -21,25 +21,25 @@ func TestMain(m *testing.M) {
 func TestGrid_StartsEmptyAndDrawsRows(t *testing.T) {
 	grid := NewGrid(2, 3)
 	assert.Equal(t, "---\n---\n", grid.String())
-	grid.Set(1, 2, ALIVE)
+	grid.Set(1, 2, Alive)
 	assert.Equal(t, "---\n--*\n", grid.String())
 	assert.Equal(t, 6, grid.Cells())
 }
 
 func TestGrid_WrapsAround(t *testing.T) {
 	grid := NewGrid(5, 9)
-	grid.Set(4, 8, ALIVE) // bottom-right corner
+	grid.Set(4, 8, Alive) // bottom-right corner
 	for _, c := range []struct{ y, x int }{
 		{4, 8}, {-1, -1}, {-1, 8}, {4, -1}, {9, 17}, {-6, -10}, {14, 26},
 	} {
-		assert.Equal(t, ALIVE, grid.Get(c.y, c.x), "Get(%d, %d) should reach (4, 8)", c.y, c.x)
+		assert.Equal(t, Alive, grid.Get(c.y, c.x), "Get(%d, %d) should reach (4, 8)", c.y, c.x)
 	}
-	assert.Equal(t, EMPTY, grid.Get(-1, 0), "Get(-1, 0) must read row 4, column 0")
+	assert.Equal(t, Empty, grid.Get(-1, 0), "Get(-1, 0) must read row 4, column 0")
 
-	grid.Set(-1, 0, ALIVE) // Python's grid.set(-1, 0): row height-1
-	assert.Equal(t, ALIVE, grid.Get(4, 0))
-	grid.Set(5, 9, ALIVE) // one past both edges: (0, 0)
-	assert.Equal(t, ALIVE, grid.Get(0, 0))
+	grid.Set(-1, 0, Alive) // Python's grid.set(-1, 0): row height-1
+	assert.Equal(t, Alive, grid.Get(4, 0))
+	grid.Set(5, 9, Alive) // one past both edges: (0, 0)
+	assert.Equal(t, Alive, grid.Get(0, 0))
 }
 
 func TestNewGrid_RejectsEmptyDimensions(t *testing.T) {
@@ -47,7 +47,7 @@ func TestNewGrid_RejectsEmptyDimensions(t *testing.T) {
 	assert.Panics(t, func() { NewGrid(2, -1) })
 }
 
-// The book's check: ALIVE at (9,5) and (9,6); count_neighbors(10, 5) is 2 and asks for exactly the
+// The book's check: Alive at (9,5) and (9,6); count_neighbors(10, 5) is 2 and asks for exactly the
 // eight cells around (10, 5).
 func TestCountNeighbors_AsksForTheEightNeighbours(t *testing.T) {
 	alive := map[[2]int]bool{{9, 5}: true, {9, 6}: true}
@@ -55,9 +55,9 @@ func TestCountNeighbors_AsksForTheEightNeighbours(t *testing.T) {
 	get := func(y, x int) State {
 		seen[[2]int{y, x}] = true
 		if alive[[2]int{y, x}] {
-			return ALIVE
+			return Alive
 		}
-		return EMPTY
+		return Empty
 	}
 	assert.Equal(t, 2, CountNeighbors(10, 5, get))
 	assert.Equal(t, map[[2]int]bool{
@@ -68,9 +68,9 @@ func TestCountNeighbors_AsksForTheEightNeighbours(t *testing.T) {
 
 func TestCountNeighbors_WrapsOnTheFirstCell(t *testing.T) {
 	grid := NewGrid(5, 9)
-	grid.Set(4, 8, ALIVE) // NW of (0, 0) across both edges
-	grid.Set(4, 0, ALIVE) // N
-	grid.Set(0, 8, ALIVE) // W
+	grid.Set(4, 8, Alive) // NW of (0, 0) across both edges
+	grid.Set(4, 0, Alive) // N
+	grid.Set(0, 8, Alive) // W
 	assert.Equal(t, 3, CountNeighbors(0, 0, grid.Get))
 }
 
@@ -81,8 +81,8 @@ func TestGameLogic_BookCases(t *testing.T) {
 		neighbors int
 		want      State
 	}{
-		{ALIVE, 0, EMPTY}, {ALIVE, 1, EMPTY}, {ALIVE, 2, ALIVE}, {ALIVE, 3, ALIVE}, {ALIVE, 4, EMPTY},
-		{EMPTY, 0, EMPTY}, {EMPTY, 1, EMPTY}, {EMPTY, 2, EMPTY}, {EMPTY, 3, ALIVE}, {EMPTY, 4, EMPTY},
+		{Alive, 0, Empty}, {Alive, 1, Empty}, {Alive, 2, Alive}, {Alive, 3, Alive}, {Alive, 4, Empty},
+		{Empty, 0, Empty}, {Empty, 1, Empty}, {Empty, 2, Empty}, {Empty, 3, Alive}, {Empty, 4, Empty},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%c_with_%d", tt.state, tt.neighbors), func(t *testing.T) {
@@ -100,9 +100,9 @@ func TestStepCell_BookCases(t *testing.T) {
 		}
 		get := func(y, x int) State {
 			if set[[2]int{y, x}] {
-				return ALIVE
+				return Alive
 			}
-			return EMPTY
+			return Empty
 		}
 		var got State
 		StepCell(10, 5, get, func(y, x int, s State) {
@@ -111,9 +111,9 @@ func TestStepCell_BookCases(t *testing.T) {
 		})
 		return got
 	}
-	assert.Equal(t, string(ALIVE), string(step([2]int{10, 5}, [2]int{9, 5}, [2]int{9, 6})), "stays alive with 2")
-	assert.Equal(t, string(EMPTY), string(step([2]int{9, 5}, [2]int{9, 6})), "stays empty with 2")
-	assert.Equal(t, string(ALIVE), string(step([2]int{9, 5}, [2]int{9, 6}, [2]int{10, 6})), "regenerates with 3")
+	assert.Equal(t, string(Alive), string(step([2]int{10, 5}, [2]int{9, 5}, [2]int{9, 6})), "stays alive with 2")
+	assert.Equal(t, string(Empty), string(step([2]int{9, 5}, [2]int{9, 6})), "stays empty with 2")
+	assert.Equal(t, string(Alive), string(step([2]int{9, 5}, [2]int{9, 6}, [2]int{10, 6})), "regenerates with 3")
 }
 
 func TestTable_StopsAtTheFirstError(t *testing.T) {
@@ -144,13 +144,13 @@ func referenceStep(g *Grid) *Grid {
 			n := 0
 			for dy := -1; dy <= 1; dy++ {
 				for dx := -1; dx <= 1; dx++ {
-					if (dy != 0 || dx != 0) && g.rows[(y+dy+g.Height)%g.Height][(x+dx+g.Width)%g.Width] == ALIVE {
+					if (dy != 0 || dx != 0) && g.rows[(y+dy+g.Height)%g.Height][(x+dx+g.Width)%g.Width] == Alive {
 						n++
 					}
 				}
 			}
-			if n == 3 || (n == 2 && g.rows[y][x] == ALIVE) {
-				next.rows[y][x] = ALIVE
+			if n == 3 || (n == 2 && g.rows[y][x] == Alive) {
+				next.rows[y][x] = Alive
 			}
 		}
 	}

@@ -76,7 +76,7 @@ func TestAgreesWithSimulate_RejectsWrongSteps(t *testing.T) {
 			next := life.NewGrid(g.Height, g.Width)
 			stepCells(g, func(y, x int) life.State {
 				if y < 0 || x < 0 || y >= g.Height || x >= g.Width {
-					return life.EMPTY // off the edge counts as empty: a flat board, not a torus
+					return life.Empty // off the edge counts as empty: a flat board, not a torus
 				}
 				return g.Get(y, x)
 			}, next)

@@ -51,11 +51,11 @@ const Generations = 5
 // Glider returns the book's starting grid: 5 rows × 9 columns with a glider near the top.
 func Glider() *Grid {
 	grid := NewGrid(5, 9)
-	grid.Set(0, 3, ALIVE)
-	grid.Set(1, 4, ALIVE)
-	grid.Set(2, 2, ALIVE)
-	grid.Set(2, 3, ALIVE)
-	grid.Set(2, 4, ALIVE)
+	grid.Set(0, 3, Alive)
+	grid.Set(1, 4, Alive)
+	grid.Set(2, 2, Alive)
+	grid.Set(2, 3, Alive)
+	grid.Set(2, 4, Alive)
 	return grid
 }
 

@@ -25,13 +25,13 @@ const GliderTable = "" +
 // neighbours are the cell itself), one row, one column, 2×2, and ordinary boards.
 var sizes = [][2]int{{1, 1}, {1, 7}, {6, 1}, {2, 2}, {3, 3}, {5, 9}, {8, 13}}
 
-// RandomGrid returns a height × width grid in which each cell is ALIVE with probability density.
+// RandomGrid returns a height × width grid in which each cell is Alive with probability density.
 func RandomGrid(rng *rand.Rand, height, width int, density float64) *life.Grid {
 	grid := life.NewGrid(height, width)
 	for y := range height {
 		for x := range width {
 			if rng.Float64() < density {
-				grid.Set(y, x, life.ALIVE)
+				grid.Set(y, x, life.Alive)
 			}
 		}
 	}
