@@ -64,10 +64,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 	fmt.Fprintf(w, "I/O per cell: %s%s\n", latency, bookNote(latency))
 
-	fmt.Fprintln(w, "\n== Listing print(grid): the glider on a 5 × 9 grid ==")
+	fmt.Fprintln(w, "\n== Example 3: the glider on a 5 × 9 grid, print(grid) ==")
 	fmt.Fprint(w, life.Glider())
 
-	fmt.Fprintln(w, "\n== Listing ColumnPrinter and the driver: five generations of life.Simulate, no I/O yet ==")
+	fmt.Fprintln(w, "\n== Examples 7–8: simulate and ColumnPrinter, five generations, no I/O yet ==")
 	want, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return life.Simulate(g), nil })
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 	fmt.Fprintln(w, want)
 
 	io := life.CellIO{Logic: life.Latency(latency)} // the book's game_logic "does blocking I/O"
-	fmt.Fprintf(w, "\n== Listing game_logic with blocking I/O: one generation, %s per cell ==\n", latency)
+	fmt.Fprintf(w, "\n== Example 9: game_logic does blocking I/O, %s per cell: one generation ==\n", latency)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "version\tcells\tone generation\texpected\tthe book, at 100ms")
 	small, big := life.Glider(), life.NewGrid(bigSide, bigSide)

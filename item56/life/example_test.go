@@ -9,7 +9,8 @@ import (
 
 // The book's driver: the glider over five generations, printed side by side. Each line is quoted so
 // the output is checked byte for byte, including the header's trailing spaces (an Example's plain
-// output would have them trimmed).
+// output would have them trimmed: "the comparison ignores leading and trailing space",
+// pkg.go.dev/testing#hdr-Examples).
 func ExampleTable() {
 	table, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return life.Simulate(g), nil })
 	if err != nil {

@@ -12,7 +12,8 @@ import (
 // nothing.
 type IO func(ctx context.Context, y, x int) error
 
-// ErrIO is the book's OSError('Problem with I/O'), lower-cased as Go error strings are.
+// ErrIO is the book's OSError('Problem with I/O') (its item 57 raises it from game_logic),
+// lower-cased as Go error strings are.
 var ErrIO = errors.New("problem with I/O")
 
 // Latency returns an IO that waits d, or less if ctx is cancelled first, in which case it returns
@@ -32,7 +33,8 @@ func Latency(d time.Duration) IO {
 }
 
 // FailAt returns an IO that behaves like io for every cell except (y, x), where it returns err
-// (after io, so the failing call costs the same latency as the others).
+// after io has run, so the failing call still costs its latency, like a network call that fails
+// after its round trip. If io itself fails (cancelled, say), its error comes back instead.
 func FailAt(y, x int, err error, io IO) IO {
 	return func(ctx context.Context, cy, cx int) error {
 		if e := io.Do(ctx, cy, cx); e != nil {

@@ -44,9 +44,10 @@ func NewGrid(height, width int) *Grid {
 	return &Grid{Height: height, Width: width, rows: rows}
 }
 
-// wrap maps any index onto 0..n-1. Python's % never returns a negative number; Go's keeps the sign
-// of the dividend (-1 % 5 == -1), so the plain port of the book's `y % self.height` would index row
-// -1 and panic on the very first neighbour of cell (0, 0).
+// wrap maps any index onto 0..n-1. Python's % takes the sign of the divisor, so the book's
+// `y % self.height` is never negative (CPython 3.13: -1 % 5 == 4). Go's % truncates and keeps the
+// sign of the dividend (-1 % 5 == -1; go.dev/ref/spec#Arithmetic_operators), so the plain port would
+// index row -1 and panic on the very first neighbour of cell (0, 0) (TestGrid_WrapsAround).
 func wrap(i, n int) int {
 	return ((i % n) + n) % n
 }
@@ -76,8 +77,8 @@ func (g *Grid) String() string {
 // Cells is the number of cells, the amount of I/O one generation does.
 func (g *Grid) Cells() int { return g.Height * g.Width }
 
-// Getter reads a cell; CountNeighbors takes one instead of a *Grid to keep the rules apart from
-// the storage (the book's reason, and what lets item 57 pass a locked grid).
+// Getter reads a cell. CountNeighbors takes one instead of a *Grid to keep the rules apart from the
+// storage, as the book does: a strategy may pass any grid's Get, a locked one for example.
 type Getter func(y, x int) State
 
 // Setter writes a cell.

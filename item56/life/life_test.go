@@ -48,22 +48,21 @@ func TestNewGrid_RejectsEmptyDimensions(t *testing.T) {
 }
 
 // The book's check: Alive at (9,5) and (9,6); count_neighbors(10, 5) is 2 and asks for exactly the
-// eight cells around (10, 5).
+// eight cells around (10, 5) — here also in the order the doc comment gives: N, NE, E, SE, S, SW, W, NW.
 func TestCountNeighbors_AsksForTheEightNeighbours(t *testing.T) {
 	alive := map[[2]int]bool{{9, 5}: true, {9, 6}: true}
-	seen := map[[2]int]bool{}
+	var asked [][2]int
 	get := func(y, x int) State {
-		seen[[2]int{y, x}] = true
+		asked = append(asked, [2]int{y, x})
 		if alive[[2]int{y, x}] {
 			return Alive
 		}
 		return Empty
 	}
 	assert.Equal(t, 2, CountNeighbors(10, 5, get))
-	assert.Equal(t, map[[2]int]bool{
-		{9, 5}: true, {9, 6}: true, {10, 6}: true, {11, 6}: true,
-		{11, 5}: true, {11, 4}: true, {10, 4}: true, {9, 4}: true,
-	}, seen)
+	assert.Equal(t, [][2]int{
+		{9, 5}, {9, 6}, {10, 6}, {11, 6}, {11, 5}, {11, 4}, {10, 4}, {9, 4},
+	}, asked)
 }
 
 func TestCountNeighbors_WrapsOnTheFirstCell(t *testing.T) {
@@ -204,9 +203,37 @@ func TestSimulateIO_SerialTakesCellsTimesLatency(t *testing.T) {
 	})
 }
 
+// counting is an IO that succeeds at once and counts its calls (only one goroutine calls it here).
+func counting(calls *int) IO {
+	return func(context.Context, int, int) error { *calls++; return nil }
+}
+
+// The serial step stops at the first failing cell: no I/O is done for the cells after it.
 func TestSimulateIO_ReturnsTheFirstError(t *testing.T) {
-	_, err := SimulateIO(t.Context(), CellIO{Logic: FailAt(2, 3, ErrIO, nil)}, Glider())
+	calls := 0
+	_, err := SimulateIO(t.Context(), CellIO{Logic: FailAt(2, 3, ErrIO, counting(&calls))}, Glider())
 	assert.ErrorIs(t, err, ErrIO)
+	assert.Equal(t, 2*9+3+1, calls, "cells (0, 0) … (2, 3) in row order, then nothing")
 	_, err = SimulateIO(t.Context(), CellIO{Neighbors: FailAt(0, 0, ErrIO, nil)}, Glider())
 	assert.ErrorIs(t, err, ErrIO)
+}
+
+// StepCellIO writes the cell only if both of its I/O calls succeed.
+func TestStepCellIO_WritesOnlyOnSuccess(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		io        CellIO
+		wantWrite bool
+	}{
+		{"no failure", CellIO{}, true},
+		{"neighbors fail", CellIO{Neighbors: FailAt(0, 0, ErrIO, nil)}, false},
+		{"logic fails", CellIO{Logic: FailAt(0, 0, ErrIO, nil)}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			wrote := false
+			err := StepCellIO(t.Context(), tt.io, 0, 0, Glider().Get, func(int, int, State) { wrote = true })
+			assert.Equal(t, tt.wantWrite, err == nil, "error: %v", err)
+			assert.Equal(t, tt.wantWrite, wrote, "written")
+		})
+	}
 }

@@ -2,7 +2,8 @@ package life_test
 
 // The tests of lifetest.AgreesWithSimulate live here, beside the model it checks, rather than in
 // lifetest itself: one test binary for both keeps go test -race ./item56/... a second faster (every
-// -race test binary sleeps 1 s before it exits).
+// -race test binary sleeps 1 s before it exits: GORACE's atexit_sleep_ms defaults to 1000,
+// go.dev/doc/articles/race_detector#Options).
 
 import (
 	"fmt"
