@@ -6,9 +6,12 @@ import (
 	"workbook/item56/life"
 )
 
-// simulate is the book's simulate once game_logic does blocking I/O (life.SimulateIO is the same
-// loop): it steps the cells one after another, reading the old grid and writing the new one. The
-// answer is right; the time is not.
+// simulate is the book's simulate once game_logic does blocking I/O: it steps the cells one after
+// another, reading the old grid and writing the new one. The answer is right; the time is not.
+//
+// It is life.SimulateIO written out on purpose: this is the loop you change in README.md's "Your
+// turn", while items 57–60 keep using the shared copy in life (TestSimulate_IsLifeSimulateIO checks
+// that the two loops are the same).
 func simulate(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, error) {
 	next := life.NewGrid(grid.Height, grid.Width)
 	for y := range grid.Height {

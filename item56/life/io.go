@@ -95,7 +95,8 @@ func StepCellIO(ctx context.Context, io CellIO, y, x int, get Getter, set Setter
 }
 
 // SimulateIO is Simulate with every cell's I/O done one cell after another: the serial program of
-// item 56, taking cells × latency per generation. It stops at the first error.
+// item 56, taking cells × latency per generation. It stops at the first error. Item 56's broken.go
+// spells out the same loop as its simulate, the code its learner edits; its tests keep the two equal.
 func SimulateIO(ctx context.Context, io CellIO, grid *Grid) (*Grid, error) {
 	next := NewGrid(grid.Height, grid.Width)
 	for y := range grid.Height {
