@@ -78,7 +78,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit, cell
 	glider := life.Glider()
 	waves := ceilDiv(glider.Cells(), limit)
 
-	fmt.Fprintf(w, "== Listings 1–2 (fixed): simulatePool, errgroup.Group with SetLimit(%d), five generations ==\n", limit)
+	fmt.Fprintf(w, "== Examples 2–3 (fixed): simulatePool, errgroup.Group with SetLimit(%d), five generations ==\n", limit)
 	table, took, err := timedTable(ctx, limit, life.CellIO{Logic: wait})
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit, cell
 		life.Generations, glider.Cells(), perGeneration(took), glider.Cells(), limit, waves, latency, time.Duration(waves)*latency)
 	fmt.Fprintf(w, "latency %v per cell (the book uses %v; -latency %v to match)\n\n", latency, bookLatency, bookLatency)
 
-	fmt.Fprintln(w, "== Listing 3 (fixed): gameLogic's I/O fails; Wait hands the error to the caller ==")
+	fmt.Fprintln(w, "== Example 4 (fixed): gameLogic's I/O fails; Wait hands the error to the caller ==")
 	_, err = submitGameLogic(ctx, limit, life.FailAt(0, 0, life.ErrIO, wait), life.Alive, 3)
 	fmt.Fprintf(w, "%-44s -> error: %v   (the book: OSError: Problem with I/O)\n", "submitGameLogic(ALIVE, 3), its I/O failing", err)
 	failing := life.CellIO{Logic: life.FailAt(failY, failX, life.ErrIO, wait)}
@@ -105,13 +105,13 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit, cell
 	}
 	fmt.Fprintln(w)
 
-	fmt.Fprintln(w, "== Listing 4 (fixed): countNeighbors does I/O too; simulatePool does not change ==")
+	fmt.Fprintln(w, "== The book's text, no example (fixed): countNeighbors does I/O too; simulatePool does not change ==")
 	both, took, err := timedTable(ctx, limit, life.CellIO{Neighbors: wait, Logic: wait})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(w, both)
-	fmt.Fprintf(w, "same table as Listings 1–2: %v; %v per generation (two I/O calls per cell: 2 × %d waves × %v = %v)\n\n",
+	fmt.Fprintf(w, "same table as Examples 2–3: %v; %v per generation (two I/O calls per cell: 2 × %d waves × %v = %v)\n\n",
 		both == table, perGeneration(took), waves, latency, time.Duration(2*waves)*latency)
 
 	fmt.Fprintf(w, "== The limit in numbers: one generation, latency %v ==\n", latency)

@@ -72,7 +72,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, cells int) 
 	wait := life.Latency(latency)
 	glider := life.Glider()
 
-	fmt.Fprintln(w, "== Listings 1–4 (fixed): simulate, a goroutine per cell through errgroup.WithContext, five generations ==")
+	fmt.Fprintln(w, "== Examples 1–4 (fixed): simulate, a goroutine per cell through errgroup.WithContext, five generations ==")
 	table, took, err := timedTable(ctx, life.CellIO{Logic: wait})
 	if err != nil {
 		return err
@@ -83,17 +83,17 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, cells int) 
 	fmt.Fprintln(w, latencyNote(latency))
 	fmt.Fprintln(w)
 
-	fmt.Fprintln(w, "== Listing 5 (fixed): gameLogic's I/O fails; the error reaches the caller ==")
+	fmt.Fprintln(w, "== Example 5 (fixed): gameLogic's I/O fails; the error reaches the caller ==")
 	_, err = simulate(ctx, life.CellIO{Logic: life.FailAt(0, 0, life.ErrIO, wait)}, life.NewGrid(1, 1))
 	fmt.Fprintf(w, "simulate on Grid(1, 1), its I/O failing -> error: %v   (the book: OSError: Problem with I/O)\n\n", err)
 
-	fmt.Fprintln(w, "== Listing 6 (fixed): countNeighbors does I/O too; only its body changes ==")
+	fmt.Fprintln(w, "== Example 6 (fixed): countNeighbors does I/O too; only its body changes ==")
 	both, took, err := timedTable(ctx, life.CellIO{Neighbors: wait, Logic: wait})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(w, both)
-	fmt.Fprintf(w, "same table as Listings 1–4: %v; %v per generation (each cell's two I/O calls run one after the other: 2 × %v)\n\n",
+	fmt.Fprintf(w, "same table as Examples 1–4: %v; %v per generation (each cell's two I/O calls run one after the other: 2 × %v)\n\n",
 		both == table, perGeneration(took), latency)
 
 	fmt.Fprintf(w, "== Scale (fixed): one generation of %s cells, a goroutine each ==\n", commas(cells))
@@ -146,7 +146,7 @@ func scale(ctx context.Context, w io.Writer, latency time.Duration, cells int) e
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "a goroutine starts with a 2 KiB stack that doubles as calls go deeper; a thread reserves about 8 MiB (item 57);")
+	fmt.Fprintln(w, "a goroutine starts with a 2 KiB stack, copied to one twice the size when its calls go deeper;")
 	fmt.Fprintln(w, "the book puts a coroutine under 1 KB. Serially, this generation would take "+
 		(time.Duration(cells)*latency).String()+".")
 	return nil
