@@ -24,7 +24,7 @@ func simulatePoolHandmade(ctx context.Context, limit int, io life.CellIO, grid *
 			sem <- struct{}{}
 			wg.Go(func() {
 				defer func() { <-sem }()
-				cellErr := stepCell(ctx, io, y, x, grid, next)
+				cellErr := life.StepCellIO(ctx, io, y, x, grid.Get, next.Set)
 				mu.Lock()
 				err = cellErr // BUG: every task reports, successes too; a later nil overwrites the failure, so the last cell to finish decides.
 				mu.Unlock()

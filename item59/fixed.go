@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"golang.org/x/sync/errgroup"
 
@@ -10,9 +9,10 @@ import (
 )
 
 // simulatePool is the book's simulate_pool: one task per cell, at most limit of them running at a
-// time, and the first task's error handed back to the caller. The book submits each step_cell to a
+// time, and a task's error handed back to the caller. The book submits each step_cell to a
 // ThreadPoolExecutor(max_workers=10) and calls result() on every future; errgroup.Group with
-// SetLimit is Go's executor: Go submits, Wait is fan-in and returns the first error.
+// SetLimit is Go's executor: Go submits, Wait is fan-in and returns the first error. Each task
+// writes only its own cell of next, so the tasks need no lock (item 57).
 //
 // The group lives for one generation, not for the whole run like the book's pool. A Go pool has no
 // threads worth keeping — each g.Go starts a fresh goroutine, and the limit is only a semaphore —
@@ -27,7 +27,7 @@ func simulatePool(ctx context.Context, limit int, io life.CellIO, grid *life.Gri
 		for x := range grid.Width {
 			// Go blocks while limit cells are in flight: the executor's queue.
 			g.Go(func() error {
-				return stepCell(ctx, io, y, x, grid, next) // FIX: return the error; the group keeps the first one and ignores later nils.
+				return life.StepCellIO(ctx, io, y, x, grid.Get, next.Set) // FIX: return the error; the group keeps the first one and ignores later nils.
 			})
 		}
 	}
@@ -35,16 +35,6 @@ func simulatePool(ctx context.Context, limit int, io life.CellIO, grid *life.Gri
 		return nil, err
 	}
 	return next, nil
-}
-
-// stepCell is the book's step_cell with its I/O, reading the old grid and writing the new one. Each
-// task writes only its own cell of next, so the tasks need no lock (item 57 explains why). The error
-// names the cell, as future.result() would show which call raised.
-func stepCell(ctx context.Context, io life.CellIO, y, x int, grid, next *life.Grid) error {
-	if err := life.StepCellIO(ctx, io, y, x, grid.Get, next.Set); err != nil {
-		return fmt.Errorf("cell (%d, %d): %w", y, x, err)
-	}
-	return nil
 }
 
 // submitGameLogic is the book's error demo, pool.submit(game_logic, ALIVE, 3).result(): a single

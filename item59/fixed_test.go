@@ -82,7 +82,6 @@ func TestPool_WorkerErrorReachesCaller(t *testing.T) {
 				io := life.CellIO{Logic: life.FailAt(failY, failX, life.ErrIO, life.Latency(latency))}
 				start := time.Now()
 				next, err := tc.pool(t.Context(), 10, io, glider)
-				assert.Equal(t, 5*latency, time.Since(start), "no cancellation: every wave runs")
 				if tc.wantBug {
 					require.NoError(t, err, "the failure should have been overwritten by a later success")
 					want := life.Simulate(glider)
@@ -91,8 +90,11 @@ func TestPool_WorkerErrorReachesCaller(t *testing.T) {
 					return
 				}
 				require.ErrorIs(t, err, life.ErrIO)
-				assert.EqualError(t, err, "cell (1, 2): problem with I/O")
 				assert.Nil(t, next)
+				if tc.name == "simulatePool" {
+					// errgroup without a context cancels nothing, like the executor.
+					assert.Equal(t, 5*latency, time.Since(start), "no cancellation: every wave runs")
+				}
 			})
 		})
 	}
@@ -134,7 +136,7 @@ func (p *probe) wrap(io life.IO) life.IO {
 
 // The book's warning in numbers: a generation takes ⌈cells/limit⌉ waves of I/O, exactly, on the fake
 // clock; no more than limit cells are ever in flight; and an I/O call in countNeighbors doubles the
-// time without any change to simulatePool. No limit (item 60) is one wave for any size.
+// time without any change to simulatePool. No limit is one wave (item 60 proves it for 10,000 cells).
 func TestSimulatePool_GenerationTakesWavesTimesLatency(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
@@ -147,7 +149,6 @@ func TestSimulatePool_GenerationTakesWavesTimesLatency(t *testing.T) {
 		{"10,000 cells, limit 10", 10_000, 10, false, 1_000, 10},
 		{"10,000 cells, limit 100", 10_000, 100, false, 100, 100},
 		{"45 cells, no limit", 45, -1, false, 1, 45},
-		{"10,000 cells, no limit", 10_000, -1, false, 1, 10_000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
