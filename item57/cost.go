@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -10,52 +12,120 @@ import (
 	"workbook/item56/life"
 )
 
-// cost is what n goroutines, one per cell, hold while their I/O is in flight.
+// cost is what a goroutine per cell holds while the cells wait in their I/O, per cell, measured
+// from /proc on Linux: resident with resident, virtual with virtual.
 type cost struct {
-	goroutines int
-	perG       float64       // bytes of memory per goroutine: stack plus heap (its g, closure, ...)
-	stackPerG  float64       // of which stack
-	startPerG  time.Duration // time to start one goroutine and have it reach its I/O
+	cells       int
+	resident    float64       // growth of VmRSS, the memory really in use, bytes per cell
+	virtual     float64       // growth of VmSize, address space reserved, bytes per cell
+	kernelStack float64       // growth of /proc/meminfo's KernelStack (system-wide), bytes per cell
+	threads     int           // OS threads added
+	start       time.Duration // from the first start to the last cell blocked, per cell
 }
 
-// goroutineCost starts n goroutines, each stepping one cell of a 1 × n grid and then blocking in
-// its I/O (as a cell's goroutine does while it waits for the network), measures the memory they
-// hold, then releases them and waits for them all to end.
+// errNoProc says the memory could not be measured: /proc/self/status is Linux's.
+var errNoProc = errors.New("resident memory and threads are read from /proc/self/status (Linux only)")
+
+// measureCells runs simulateThreadedSafe on a 1 × cells grid whose I/O blocks until every cell's
+// goroutine is waiting in it, reads what the process then holds, and releases them. With pinned,
+// each cell's goroutine first locks itself to an OS thread of its own (runtime.LockOSThread), so
+// the same fan-out holds one OS thread per cell: a thread per cell, as in the book. A goroutine that
+// ends still locked takes its thread with it, so the threads end with the generation.
 //
-// The garbage collector is off from the first reading to the end: otherwise every cycle re-scans
-// the stacks of all the goroutines started so far, and a million take seconds longer. Starting them
-// makes next to no garbage, so the second reading counts what they hold.
-func goroutineCost(n int) cost {
-	grid, next := life.NewGrid(1, n), life.NewGrid(1, n)
+// The garbage collector is off while the cells are held (restored after): a collection in the middle
+// would free memory the first reading counted. ctx is a watchdog: if the cells are never released,
+// their I/O gives up when ctx ends and measureCells returns an error instead of hanging.
+func measureCells(ctx context.Context, cells int, pinned bool) (cost, error) {
+	if pinned {
+		// Go's runtime crashes a program that uses more OS threads than debug.SetMaxThreads (10,000
+		// at start), so raise it for the cells' threads, and restore it only once they have exited.
+		defer debug.SetMaxThreads(debug.SetMaxThreads(cells + 10_000))
+		defer waitForThreads(readProc())
+	}
 	release := make(chan struct{})
-	var blocked, done sync.WaitGroup
+	var blocked sync.WaitGroup
+	blocked.Add(cells)
 	io := life.CellIO{Logic: func(ctx context.Context, y, x int) error {
+		if pinned {
+			runtime.LockOSThread() // never unlocked: the thread ends when this goroutine does
+		}
 		blocked.Done()
-		<-release // the I/O in flight
-		return nil
+		select {
+		case <-release: // the I/O in flight
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
 	}}
 
-	var before, after runtime.MemStats
 	runtime.GC()
-	runtime.ReadMemStats(&before)
-	gcPercent := debug.SetGCPercent(-1)
-	defer debug.SetGCPercent(gcPercent)
-	start := time.Now()
-	blocked.Add(n)
-	for x := range n {
-		done.Go(func() { _ = life.StepCellIO(context.Background(), io, 0, x, grid.Get, next.Set) })
+	debug.FreeOSMemory() // so the cells' memory comes from fresh pages, which VmRSS counts
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	before := readProc()
+	if before.err != nil {
+		return cost{}, before.err
 	}
+	start := time.Now()
+	finished := make(chan error, 1)
+	go func() {
+		_, err := simulateThreadedSafe(ctx, io, life.NewGrid(1, cells))
+		finished <- err
+	}()
 	blocked.Wait()
 	took := time.Since(start)
-	runtime.ReadMemStats(&after)
+	after := readProc()
 	close(release)
-	done.Wait()
-
-	perG := func(a, b uint64) float64 { return float64(int64(a)-int64(b)) / float64(n) }
+	if err := <-finished; err != nil {
+		return cost{}, fmt.Errorf("the cells' goroutines were never released, only given up when the watchdog ended: %w", err)
+	}
+	per := func(a, b int64) float64 { return float64(a-b) / float64(cells) }
 	return cost{
-		goroutines: n,
-		perG:       perG(after.StackInuse+after.HeapInuse, before.StackInuse+before.HeapInuse),
-		stackPerG:  perG(after.StackInuse, before.StackInuse),
-		startPerG:  took / time.Duration(n),
+		cells:       cells,
+		resident:    per(after.rss, before.rss),
+		virtual:     per(after.vsize, before.vsize),
+		kernelStack: per(after.kernelStack, before.kernelStack),
+		threads:     int(after.threads - before.threads),
+		start:       took / time.Duration(cells),
+	}, after.err
+}
+
+// switchTime measures one hand-over between two goroutines that take turns, a ping and a pong over
+// unbuffered channels, rounds times. With pinned, each is locked to an OS thread of its own, so
+// every hand-over is a switch between OS threads: one sleeps in the kernel and the other is woken.
+func switchTime(rounds int, pinned bool) time.Duration {
+	ping, pong := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if pinned {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+		}
+		for range ping {
+			pong <- struct{}{}
+		}
+	})
+	if pinned {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
+	start := time.Now()
+	for range rounds {
+		ping <- struct{}{}
+		<-pong
+	}
+	took := time.Since(start)
+	close(ping)
+	wg.Wait()
+	return took / time.Duration(2*rounds)
+}
+
+// waitForThreads waits until the process is back to before's OS threads (plus a few the runtime
+// may keep), for at most 10 s: Go counts a thread against debug.SetMaxThreads until it has exited.
+func waitForThreads(before procFigures) {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if now := readProc(); now.err != nil || now.threads <= before.threads+10 {
+			return
+		}
+		time.Sleep(time.Millisecond) // OS threads exit on their own; /proc is the only way to watch
 	}
 }

@@ -10,9 +10,8 @@ import (
 // number of goroutines may read and write any cells at the same time.
 //
 // In Go it is needed only when goroutines really share cells: two writing the same cell, or one
-// drawing the grid while others write it. simulateThreaded uses it as the book does; the fixed
-// simulateThreadedSafe shows that a goroutine per cell does not need it, because no two goroutines
-// ever touch the same cell.
+// reading or drawing the grid while others write it. A goroutine per cell does not need it (neither
+// simulation uses it), because no two goroutines ever touch the same cell.
 type LockingGrid struct {
 	Height, Width int // fixed at creation, so reading them needs no lock
 
@@ -20,20 +19,9 @@ type LockingGrid struct {
 	grid *life.Grid
 }
 
-// NewLockingGrid returns a height × width LockingGrid with every cell EMPTY.
+// NewLockingGrid returns a height × width LockingGrid with every cell Empty.
 func NewLockingGrid(height, width int) *LockingGrid {
 	return &LockingGrid{Height: height, Width: width, grid: life.NewGrid(height, width)}
-}
-
-// LockingGridFrom returns a LockingGrid holding a copy of grid.
-func LockingGridFrom(grid *life.Grid) *LockingGrid {
-	g := NewLockingGrid(grid.Height, grid.Width)
-	for y := range grid.Height {
-		for x := range grid.Width {
-			g.grid.Set(y, x, grid.Get(y, x))
-		}
-	}
-	return g
 }
 
 // Get returns the state at (y, x), wrapping around the edges.
@@ -55,17 +43,4 @@ func (g *LockingGrid) String() string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.grid.String()
-}
-
-// Snapshot returns a copy of the grid as a plain life.Grid, taken under the lock.
-func (g *LockingGrid) Snapshot() *life.Grid {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	copied := life.NewGrid(g.Height, g.Width)
-	for y := range g.Height {
-		for x := range g.Width {
-			copied.Set(y, x, g.grid.Get(y, x))
-		}
-	}
-	return copied
 }

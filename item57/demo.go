@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"workbook/item56/life"
+)
+
+// failY, failX is the cell whose I/O fails, or panics, in Examples 4 and 5.
+const failY, failX = 2, 3
+
+// failsFirst is the I/O of the book's failing game_logic (Example 4) for one generation: cell (y, x)
+// fails at once with life.ErrIO, the book's OSError('Problem with I/O'), and every other cell waits
+// for that failure and then latency before it succeeds. So the failure comes first and the
+// successes after it, by construction rather than by the scheduler's luck. The book makes every
+// cell fail; here one does, because that is when a shared err loses it. One per generation.
+func failsFirst(y, x int, latency time.Duration) life.IO {
+	failed := make(chan struct{})
+	wait := life.Latency(latency)
+	return func(ctx context.Context, cy, cx int) error {
+		if cy == y && cx == x {
+			close(failed)
+			return life.ErrIO
+		}
+		select {
+		case <-failed:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		return wait(ctx, cy, cx)
+	}
+}
+
+// panicsAt is I/O with a bug: at cell (y, x) it panics instead of returning an error.
+func panicsAt(y, x int) life.IO {
+	return func(ctx context.Context, cy, cx int) error {
+		if cy == y && cx == x {
+			panic(fmt.Sprintf("I/O client: no connection for cell (%d, %d)", y, x))
+		}
+		return nil
+	}
+}
+
+// cellNote describes cell (y, x) of a returned grid.
+func cellNote(grid *life.Grid, y, x int) string {
+	if grid == nil {
+		return "no grid returned"
+	}
+	want := life.Simulate(life.Glider()).Get(y, x)
+	if got := grid.Get(y, x); got != want {
+		return fmt.Sprintf("%c, should be %c: the grid is wrong", got, want)
+	}
+	return fmt.Sprintf("%c, as it should be", want)
+}
+
+// lessonChildEnv makes this program run as its own child process (Example 5), because the panic it
+// shows ends the process that runs it.
+const lessonChildEnv = "ITEM57_LESSON_CHILD"
+
+// panicInChild runs lessonChild in a child process (this program again) and returns how the child
+// ended and the panic line of its stderr.
+func panicInChild(ctx context.Context) (status, panicLine string, err error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, self)
+	cmd.Env = append(os.Environ(), lessonChildEnv+"=panic", "GORACE=atexit_sleep_ms=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
+		status = fmt.Sprintf("exit status %d", exit.ExitCode())
+	} else if err != nil {
+		return "", "", err
+	} else {
+		status = "exit status 0 (it should have died)"
+	}
+	for line := range strings.SplitSeq(stderr.String(), "\n") {
+		if strings.HasPrefix(line, "panic: ") {
+			return status, line, nil
+		}
+	}
+	return status, "no panic on its stderr", nil
+}
+
+// lessonChild is this program as its own child: simulateThreadedSafe on the glider with cell
+// (failY, failX) panicking. The panic ends the process before the last line can print.
+func lessonChild(role string, stderr io.Writer) int {
+	if role != "panic" {
+		fmt.Fprintf(stderr, "item57: unknown child role %q\n", role)
+		return 3
+	}
+	_, err := simulateThreadedSafe(context.Background(), life.CellIO{Logic: panicsAt(failY, failX)}, life.Glider())
+	fmt.Fprintf(stderr, "simulateThreadedSafe returned %v\n", err) // not reached
+	return 0
+}
