@@ -11,7 +11,7 @@ import (
 // IndexError).
 var errEmpty = errors.New("queue is empty")
 
-// MyQueue is the book's hand-made queue (listing 2): a slice used as a deque, guarded by a
+// MyQueue is the book's hand-made queue (examples 2–4): a slice used as a deque, guarded by a
 // mutex. It is safe for concurrent use, and that is all it is: it cannot make a consumer wait
 // for an item, make a producer wait for room, or say that no more items will come.
 type MyQueue struct {
@@ -61,7 +61,7 @@ func (q *MyQueue) snapshot() []int {
 	return append([]int(nil), q.items...)
 }
 
-// Worker is the book's polling thread (listings 3–4): it takes items from in, applies fn and
+// Worker is the book's polling thread (examples 5–6): it takes items from in, applies fn and
 // puts the results on out.
 type Worker struct {
 	fn           func(int) int
@@ -71,8 +71,10 @@ type Worker struct {
 	workDone     atomic.Int64
 }
 
-// Run is the worker's loop. The book's run() has no way out at all; stop is here only so that
-// the lesson and the tests can end the leak they demonstrate. Nothing in the pipeline closes it.
+// Run is the worker's loop. MyQueue cannot say "no more items", so the book's example code
+// stops its threads with a hack (it sets in_queue to None, and the next get raises
+// AttributeError); stop plays that part, so the lesson and the tests can end the leak they
+// demonstrate. Nothing in the pipeline itself closes it.
 func (w *Worker) Run(stop <-chan struct{}) {
 	for { // BUG: loops forever: MyQueue cannot say "no more items", so a worker never learns it may stop.
 		select {
@@ -91,7 +93,7 @@ func (w *Worker) Run(stop <-chan struct{}) {
 	}
 }
 
-// PollingPipeline is listings 5–6: four MyQueues and one Worker per stage between them.
+// PollingPipeline is example 7: four MyQueues and one Worker per stage between them.
 type PollingPipeline struct {
 	downloadQueue, resizeQueue, uploadQueue, doneQueue *MyQueue
 	workers                                            []*Worker
@@ -117,14 +119,14 @@ func newPollingPipeline(stages Stages, pollInterval time.Duration) *PollingPipel
 	return p
 }
 
-// start launches one goroutine per worker (listing 7's thread.start()).
+// start launches one goroutine per worker (example 8's thread.start()).
 func (p *PollingPipeline) start() {
 	for _, w := range p.workers {
 		p.running.Go(func() { w.Run(p.stop) })
 	}
 }
 
-// polls sums the workers' polled counts, as listing 8 does.
+// polls sums the workers' polled counts, as example 10 does.
 func (p *PollingPipeline) polls() int64 {
 	var n int64
 	for _, w := range p.workers {
@@ -145,7 +147,7 @@ func (p *PollingPipeline) Stop() {
 	p.running.Wait()
 }
 
-// runPolling is listings 7–8: start the workers, put the items, and busy-wait until the done
+// runPolling is examples 8–9: start the workers, put the items, and busy-wait until the done
 // queue holds every item.
 func runPolling(p *PollingPipeline, items int, wait func()) Result {
 	p.start()
@@ -154,8 +156,9 @@ func runPolling(p *PollingPipeline, items int, wait func()) Result {
 
 // process is the part of runPolling after the workers have started; a test calls it on its own
 // so that it can let the workers settle first. wait is what main does between two looks at the
-// done queue: nothing in the lesson (a pure spin, like the book's `...`), a sleep on synctest's
-// fake clock in tests (a spin would never let fake time pass).
+// done queue: nothing in the lesson, a sleep on synctest's fake clock in tests (a spin would
+// never let fake time pass). The book's example code sleeps 0.1 s between looks; the lesson's
+// pure spin is the extreme of the same busy wait, and shows its cost as CPU time.
 func (p *PollingPipeline) process(items int, wait func()) Result {
 	for i := range items {
 		p.downloadQueue.Put(i)

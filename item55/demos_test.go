@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestQueueDemos_PrintBookOrder runs each of listings 11–16's demos many times and expects the
+// TestQueueDemos_PrintBookOrder runs each of examples 11–16's demos many times and expects the
 // book's line order every time: the order is built from channel operations, not left to the
 // scheduler.
 func TestQueueDemos_PrintBookOrder(t *testing.T) {

@@ -2,7 +2,7 @@ package main
 
 import "sync"
 
-// stoppableWorker is listing 20's StoppableWorker with a channel as the queue: for each item
+// stoppableWorker is example 19's StoppableWorker with a channel as the queue: for each item
 // in in, put fn(item) on out.
 func stoppableWorker(fn func(int) int, in <-chan int, out chan<- int) {
 	for item := range in { // FIX: a receive waits for an item (no polling), and the loop ends once in is closed and drained.
@@ -10,7 +10,7 @@ func stoppableWorker(fn func(int) int, in <-chan int, out chan<- int) {
 	}
 }
 
-// startWorkers is the book's start_threads and stop_threads together: count goroutines run
+// startWorkers is the book's start_threads and stop_threads (example 23) together: count goroutines run
 // stoppableWorker from in to out, and out is closed once, when the last of them has returned.
 //
 // Why once, and why only then: the goroutines share out, so each is a sender. Closing out
@@ -28,7 +28,7 @@ func startWorkers(count int, fn func(int) int, in <-chan int, out chan<- int) {
 	}()
 }
 
-// ChannelPipeline is listings 17–24 with channels for ClosableQueues: four channels and
+// ChannelPipeline is examples 20 and 24 with channels for ClosableQueues: four channels and
 // startWorkers between each pair.
 type ChannelPipeline struct {
 	downloadQueue, resizeQueue, uploadQueue, doneQueue chan int
@@ -54,7 +54,7 @@ func (p *ChannelPipeline) waiting() int {
 	return max(len(p.downloadQueue), len(p.resizeQueue), len(p.uploadQueue), len(p.doneQueue))
 }
 
-// runChannels is listings 21–22 (and 24): put the items, close the download queue, and take
+// runChannels is examples 21–22 (and the end of 24): put the items, close the download queue, and take
 // results until the done queue is closed. The items go in from their own goroutine: with
 // bounded channels main could not put 1000 items before taking any out (the book's unbounded
 // queues let its main thread do both in turn).

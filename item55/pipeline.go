@@ -2,15 +2,15 @@ package main
 
 import "time"
 
-// download, resize and upload are listing 1's stand-ins for real work: each returns its argument.
+// download, resize and upload are example 1's stand-ins for real work: each returns its argument.
 // The pipelines take them through Stages, so tests can swap in work that takes time on
 // synctest's fake clock, or work that stalls.
 func download(item int) int { return item }
 
-// resize is listing 1's second stage stub.
+// resize is example 1's second stage stub.
 func resize(item int) int { return item }
 
-// upload is listing 1's third stage stub.
+// upload is example 1's third stage stub.
 func upload(item int) int { return item }
 
 // Stages is the work each stage does to one item. Items are ints (the book uses object())
@@ -19,7 +19,7 @@ type Stages struct {
 	Download, Resize, Upload func(item int) int
 }
 
-// bookStages returns listing 1's stubs.
+// bookStages returns example 1's stubs.
 func bookStages() Stages {
 	return Stages{Download: download, Resize: resize, Upload: upload}
 }
