@@ -9,8 +9,7 @@ import (
 // compute(i) for i in 0..calls-1 on main while the calls wait, then wait for the calls. It takes
 // about one call's latency: the waits overlap each other and main's computing. They overlap each
 // other even at GOMAXPROCS=1, because a goroutine blocked in a system call hands its processor to
-// another. (At GOMAXPROCS=1 they do not overlap main's computing: the new goroutines get the one
-// processor only when main gives it up, at wg.Wait.)
+// another (README.md, "The hand-off during system calls").
 func systemcallsConcurrent(calls int, call func() error, compute func(index int)) error {
 	errs := make([]error, calls)
 	var wg sync.WaitGroup

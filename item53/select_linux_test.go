@@ -127,3 +127,18 @@ func TestSlowSystemcall_WaitsOutSignals(t *testing.T) {
 		}
 	}
 }
+
+// TestBookSelect_ReturnsAtOnceOnLinux checks what the book's listing 6 really does on Linux:
+// select on a fresh, unconnected TCP socket (Python's socket.socket()) reports it ready at once
+// instead of waiting out its timeout. Linux reports such a socket as hung up (tcp_poll in
+// net/ipv4/tcp.c, "to prevent blocking on fresh not-connected or disconnected socket"), and
+// select counts a hang-up as readable (POLLIN_SET in fs/select.c). That is why slowSystemcall
+// watches no descriptor at all.
+func TestBookSelect_ReturnsAtOnceOnLinux(t *testing.T) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	require.NoError(t, err)
+	defer syscall.Close(fd)
+	ready, err := waitReadable(fd, 5*time.Second)
+	require.NoError(t, err)
+	assert.True(t, ready, "select on an unconnected socket timed out (5 s) instead of returning at once")
+}

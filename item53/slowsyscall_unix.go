@@ -12,12 +12,17 @@ import (
 // systemcallName says in the lesson's output what slowSystemcall does on this platform.
 const systemcallName = "select(2) with a timeout"
 
-// slowSystemcall is the book's listing 6, slow_systemcall: it blocks in a real select(2) that
-// watches no file descriptors and times out after d, as Python's select.select([], [], [], 0.1)
-// does. syscall.Select tells the runtime it is entering a system call; if the call is still
-// blocked a moment later, the runtime hands the goroutine's processor (its P) to another
-// goroutine, starting another OS thread if needed. That hand-off is why these calls overlap
-// even at GOMAXPROCS=1, where only one goroutine at a time may run Go code.
+// slowSystemcall is the book's listing 6, slow_systemcall, made to block for real. The book calls
+// select.select([socket.socket()], [], [], 0.1); on Linux that returns at once, because a socket
+// that was never connected counts as ready (TestBookSelect_ReturnsAtOnceOnLinux), so the book's
+// code prints "Took 0.000 seconds" there. This select(2) watches no file descriptor at all, so
+// only its timeout, d, can end it.
+//
+// syscall.Select tells the runtime it is entering a system call. If other goroutines are waiting
+// to run and the call is still blocked when the runtime's monitor thread next looks (every 20 µs
+// to 10 ms), the runtime hands the goroutine's processor (its P) to another OS thread, starting
+// one if needed, which runs them (sysmon and retake in runtime/proc.go). That hand-off is why these calls overlap even at
+// GOMAXPROCS=1, where only one goroutine at a time may run Go code.
 func slowSystemcall(d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for {
@@ -26,8 +31,9 @@ func slowSystemcall(d time.Duration) error {
 			return nil
 		}
 		tv := syscall.NsecToTimeval(left.Nanoseconds())
-		// A signal (the Go runtime sends some to its own threads) ends select early with EINTR,
-		// and select is never restarted for us: wait again for what is left.
+		// A signal ends select early with EINTR: Linux never restarts select after a signal
+		// handler (signal(7)), and the Go runtime signals its own threads (SIGURG, to preempt a
+		// goroutine). So wait again, for what is left.
 		if err := selectTimeout(&tv); err != nil && !errors.Is(err, syscall.EINTR) {
 			return fmt.Errorf("select with a %v timeout: %w", left, err)
 		}
