@@ -32,8 +32,8 @@ var errNoProc = errors.New("resident memory and threads are read from /proc/self
 // the same fan-out holds one OS thread per cell: a thread per cell, as in the book. A goroutine that
 // ends still locked takes its thread with it, so the threads end with the generation.
 //
-// The garbage collector is off while the cells are held (restored after): a collection in the middle
-// would free memory the first reading counted. ctx is a watchdog: if the cells are never released,
+// The garbage collector is off while the cells start (restored after): starting them makes next to
+// no garbage, and a cycle in the middle would scan every goroutine started so far. ctx is a watchdog: if the cells are never released,
 // their I/O gives up when ctx ends and measureCells returns an error instead of hanging.
 func measureCells(ctx context.Context, cells int, pinned bool) (cost, error) {
 	if pinned {

@@ -49,16 +49,30 @@ func panicsAt(y, x int) life.IO {
 	}
 }
 
-// cellNote describes cell (y, x) of a returned grid.
-func cellNote(grid *life.Grid, y, x int) string {
+// cellNote describes cell (failY, failX) of a grid returned for the glider's next generation.
+func cellNote(grid *life.Grid) string {
 	if grid == nil {
-		return "no grid returned"
+		return "no grid"
 	}
-	want := life.Simulate(life.Glider()).Get(y, x)
-	if got := grid.Get(y, x); got != want {
-		return fmt.Sprintf("%c, should be %c: the grid is wrong", got, want)
+	want := life.Simulate(life.Glider()).Get(failY, failX)
+	if got := grid.Get(failY, failX); got != want {
+		return fmt.Sprintf("its cell (%d, %d) is %c, should be %c", failY, failX, got, want)
 	}
-	return fmt.Sprintf("%c, as it should be", want)
+	return fmt.Sprintf("its cell (%d, %d) is %c, as it should be", failY, failX, want)
+}
+
+// printTable runs the book's driver (life.Table) with step and prints the table and how long the
+// five generations took.
+func printTable(ctx context.Context, w io.Writer, step simulation, latency time.Duration) error {
+	io := life.CellIO{Logic: life.Latency(latency)}
+	start := time.Now()
+	table, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return step(ctx, io, g) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s\n%d generations × %d goroutines took %s measured (5 × latency = %s)\n", table,
+		life.Generations, life.Glider().Cells(), time.Since(start).Round(time.Millisecond), life.Generations*latency)
+	return nil
 }
 
 // lessonChildEnv makes this program run as its own child process (Example 5), because the panic it

@@ -123,10 +123,10 @@ func TestSimulateThreaded_ComputesTheBooksGlider(t *testing.T) {
 }
 
 // allArrive returns I/O that holds every cell until all n cells have called it: a barrier. All n
-// goroutines are then alive when they write their result, by construction, not by timing. That
-// matters because the race detector remembers a finished goroutine's accesses only until its slot
-// is reused by later goroutines (a few hundred later): two writes far apart in a long run of
-// short-lived goroutines can race unreported.
+// goroutines are then alive, none ordered before another, when they write their result, by
+// construction. Without it an early goroutine could finish before a late one starts, and whether
+// the detector still connects their two writes would depend on the schedule and on how much history
+// it keeps; the proof must not depend on either.
 func allArrive(n int) life.IO {
 	var arrived sync.WaitGroup
 	arrived.Add(n)

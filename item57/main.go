@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"workbook/item56/life"
@@ -61,46 +60,28 @@ func run(args []string, stdout, stderr io.Writer) int {
 func lesson(w io.Writer, latency time.Duration, cells int) error {
 	ctx := context.Background()
 	fmt.Fprintf(w, "I/O per cell: %s (the book: %s)\n", latency, 100*time.Millisecond)
-	io := life.CellIO{Logic: life.Latency(latency)}
 
-	// Examples 1–3: a goroutine per cell per generation, then the book's driver and table.
-	for _, v := range []struct {
-		heading string
-		step    simulation
-	}{
-		{"Examples 1–3: simulateThreaded (broken), nothing failing", simulateThreaded},
-		{"The same driver with simulateThreadedSafe (fixed)", simulateThreadedSafe},
-	} {
-		fmt.Fprintf(w, "\n== %s ==\n", v.heading)
-		start := time.Now()
-		table, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return v.step(ctx, io, g) })
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "%s\n%d generations × %d goroutines took %s measured (5 × latency = %s)\n", table,
-			life.Generations, life.Glider().Cells(), time.Since(start).Round(time.Millisecond), life.Generations*latency)
-	}
-
-	// Example 4: game_logic raises. One cell fails first, the other 44 succeed after it.
-	fmt.Fprintf(w, "\n== Example 4: cell (%d, %d) fails with %q at once, the other 44 succeed %s later ==\n",
-		failY, failX, life.ErrIO, latency)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "version\treturned error\tcell (%d, %d) of the new grid\n", failY, failX)
-	for _, v := range []struct {
-		name string
-		step simulation
-	}{{"simulateThreaded (broken)", simulateThreaded}, {"simulateThreadedSafe (fixed)", simulateThreadedSafe}} {
-		next, err := v.step(ctx, life.CellIO{Logic: failsFirst(failY, failX, latency)}, life.Glider())
-		fmt.Fprintf(tw, "%s\t%v\t%s\n", v.name, err, cellNote(next, failY, failX))
-	}
-	if err := tw.Flush(); err != nil {
+	// Examples 1–3: a goroutine per cell per generation, run by the book's driver.
+	fmt.Fprintln(w, "\n== Examples 1–3: simulateThreaded (broken), nothing failing ==")
+	if err := printTable(ctx, w, simulateThreaded, latency); err != nil {
 		return err
 	}
+	fmt.Fprintln(w, "\n== The same driver with simulateThreadedSafe (fixed) ==")
+	if err := printTable(ctx, w, simulateThreadedSafe, latency); err != nil {
+		return err
+	}
+
+	// Example 4: game_logic fails. Here one cell fails first and the other 44 succeed after it.
+	fmt.Fprintf(w, "\n== Example 4: cell (2, 3) fails with %q at once, the other 44 succeed %s later ==\n", life.ErrIO, latency)
+	next, err := simulateThreaded(ctx, life.CellIO{Logic: failsFirst(failY, failX, latency)}, life.Glider())
+	fmt.Fprintf(w, "simulateThreaded (broken) returned error %v; %s\n", err, cellNote(next))
+	next, err = simulateThreadedSafe(ctx, life.CellIO{Logic: failsFirst(failY, failX, latency)}, life.Glider())
+	fmt.Fprintf(w, "simulateThreadedSafe (fixed) returned error %q; %s\n", err, cellNote(next))
 	fmt.Fprintln(w, "The broken version's err is one variable written by all 45 goroutines: the 44 that succeed")
 	fmt.Fprintln(w, "after the failure overwrite it with nil. It is also a data race: go test -race ./item57 proves it.")
 
 	// Example 5: the book's exception in a thread, which Python prints and carries on.
-	fmt.Fprintf(w, "\n== Example 5: cell (%d, %d)'s I/O panics instead (simulateThreadedSafe, in a child process) ==\n", failY, failX)
+	fmt.Fprintln(w, "\n== Example 5: cell (2, 3)'s I/O panics instead (simulateThreadedSafe, in a child process) ==")
 	status, panicLine, err := panicInChild(ctx)
 	if err != nil {
 		return err
