@@ -29,7 +29,7 @@ func BenchmarkSimulate_MemoryPerGoroutine(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		total += cost.total()
+		total += cost.stack + cost.heap
 		stack += cost.stack
 	}
 	b.ReportMetric(total/float64(b.N), "bytes/goroutine")

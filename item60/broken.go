@@ -12,38 +12,20 @@ import (
 // goroutine that has not yet sent is left blocked on a channel nobody will ever read again: a
 // goroutine leak, one per unfinished cell, that no error message reveals. Their I/O is not
 // cancelled either; it runs to the end only to block.
-//
-// The leak it returns is for the lesson and the tests alone, so they can release the goroutines
-// after showing them stuck. Real code written this way hands its caller no such thing.
-func simulateGather(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, leak, error) {
+func simulateGather(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, error) {
 	next := life.NewGrid(grid.Height, grid.Width)
-	errs := make(chan error) // BUG: unbuffered: a send completes only when the coordinator receives, and it stops receiving at the first error.
+	errs := make(chan error) // unbuffered: a send completes only when the coordinator receives it
 	for y := range grid.Height {
 		for x := range grid.Width {
 			go func() {
-				errs <- stepCell(ctx, io, y, x, grid, next) // BUG: blocks forever once the coordinator has returned.
+				errs <- life.StepCellIO(ctx, io, y, x, grid.Get, next.Set) // BUG: blocks forever once the coordinator has stopped receiving.
 			}()
 		}
 	}
-	for received := range grid.Cells() {
+	for range grid.Cells() {
 		if err := <-errs; err != nil {
-			return nil, leak{errs, grid.Cells() - received - 1}, err // BUG: returns with the other cells still running and no one left to receive from them.
+			return nil, err // BUG: returns with the other cells' I/O still running: nothing cancels it, nothing waits for it.
 		}
 	}
-	return next, leak{}, nil
-}
-
-// leak is what simulateGather abandons when it returns early: the channel its goroutines are
-// sending on and how many of them there are.
-type leak struct {
-	errs  <-chan error
-	stuck int
-}
-
-// release receives the result each abandoned goroutine is waiting to send, so every one of them
-// can return. It waits for any whose I/O is still running.
-func (l leak) release() {
-	for range l.stuck {
-		<-l.errs
-	}
+	return next, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"golang.org/x/sync/errgroup"
 
@@ -11,7 +10,8 @@ import (
 
 // simulate is the book's async simulate: a goroutine per cell, all of them at once, then wait for
 // every one (asyncio.gather). Go needs no async keyword — the runtime parks a goroutine that waits
-// on I/O and runs others on the same threads, so a goroutine per cell is the coroutine design.
+// on I/O and runs others on the same threads, so a goroutine per cell is the coroutine design. Each
+// goroutine writes only its own cell of next, so no lock is needed (item 57).
 // errgroup.WithContext is gather plus cancellation: the first error cancels the context every other
 // cell's I/O is waiting on, and Wait returns only after all of them have returned.
 func simulate(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, error) {
@@ -20,7 +20,7 @@ func simulate(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid,
 	for y := range grid.Height {
 		for x := range grid.Width {
 			g.Go(func() error {
-				return stepCell(ctx, io, y, x, grid, next) // FIX: the result goes to the group, which never blocks the goroutine.
+				return life.StepCellIO(ctx, io, y, x, grid.Get, next.Set) // FIX: the result goes to the group, which never blocks the goroutine.
 			})
 		}
 	}
@@ -28,14 +28,4 @@ func simulate(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid,
 		return nil, err
 	}
 	return next, nil
-}
-
-// stepCell is the book's async step_cell: read the old grid, await countNeighbors and gameLogic
-// (both doing I/O in the book's last listing), write the new grid. Each goroutine writes only its
-// own cell of next, so no lock is needed (item 57). The error names the cell.
-func stepCell(ctx context.Context, io life.CellIO, y, x int, grid, next *life.Grid) error {
-	if err := life.StepCellIO(ctx, io, y, x, grid.Get, next.Set); err != nil {
-		return fmt.Errorf("cell (%d, %d): %w", y, x, err)
-	}
-	return nil
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
+	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -17,32 +19,27 @@ import (
 	"workbook/item56/life/lifetest"
 )
 
-// TestMain runs the tests under goleak: a test that leaves a goroutine behind fails the run.
+// TestMain runs a child role if this process is one (see reexec), and otherwise the tests under
+// goleak: a test that leaves a goroutine behind fails the run.
 func TestMain(m *testing.M) {
+	if role := os.Getenv(childEnv); role != "" {
+		os.Exit(runChild(role))
+	}
 	goleak.VerifyTestMain(m)
 }
 
 // latency is the simulated I/O time in the fake-clock tests; any value gives exact multiples.
 const latency = 100 * time.Millisecond
 
-// gather is the shape both strategies share in the tables below; release frees whatever the
-// strategy left behind (nothing, for simulate).
-type gather func(ctx context.Context, io life.CellIO, grid *life.Grid) (next *life.Grid, release func(), err error)
-
-// gathers are the fixed and the broken strategy, with whether each has the bug.
+// gathers are the fixed and the broken version, with whether each has the bug. In exercise mode
+// (go test -tags exercise) the broken one must behave as the fixed one does.
 var gathers = []struct {
 	name    string
 	gather  gather
 	wantBug bool
 }{
-	{"simulate", func(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, func(), error) {
-		next, err := simulate(ctx, io, grid)
-		return next, func() {}, err
-	}, false},
-	{"simulateGather", func(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, func(), error) {
-		next, leaked, err := simulateGather(ctx, io, grid)
-		return next, leaked.release, err
-	}, true},
+	{"simulate", simulate, false},
+	{"simulateGather", simulateGather, !exercise},
 }
 
 // The book's driver with simulate prints the glider table, and on the fake clock each of the five
@@ -58,28 +55,25 @@ func TestSimulate_PrintsGliderTable(t *testing.T) {
 	})
 }
 
-// Both strategies compute what the serial life.Simulate computes when nothing fails: the hand-made
+// Both versions compute what the serial life.Simulate computes when nothing fails: the hand-made
 // gather is only wrong on the error path.
 func TestGathers_AgreeWithSimulate(t *testing.T) {
 	for _, tc := range gathers {
 		t.Run(tc.name, func(t *testing.T) {
 			lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) {
-				next, release, err := tc.gather(t.Context(), life.CellIO{}, g)
-				release()
-				return next, err
+				return tc.gather(t.Context(), life.CellIO{}, g)
 			})
 		})
 	}
 }
 
-// The book's error demo: game_logic raising OSError on a 1 × 1 grid reaches the caller. The error
-// names the cell and errors.Is finds the cause.
+// The book's error demo: game_logic raising OSError on a 1 × 1 grid reaches the caller, and no
+// grid comes back.
 func TestSimulate_ErrorReachesCaller(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		io := life.CellIO{Logic: life.FailAt(0, 0, life.ErrIO, life.Latency(latency))}
 		next, err := simulate(t.Context(), io, life.NewGrid(1, 1))
 		require.ErrorIs(t, err, life.ErrIO)
-		assert.EqualError(t, err, "cell (0, 0): problem with I/O")
 		assert.Nil(t, next)
 	})
 }
@@ -98,10 +92,8 @@ func peakIO(io life.IO, peak *atomic.Int64) life.IO {
 
 // A goroutine per cell means every cell's I/O overlaps: on the fake clock a generation takes exactly
 // one latency whatever its size, 10,000 cells included, with every cell in flight at once; I/O in
-// countNeighbors as well makes it two, with no change to simulate. (Under -race the 10,000 goroutines
-// cost ~22 KB each, ~220 MB in all, for a quarter of a second.)
+// countNeighbors as well makes it two, with no change to simulate.
 func TestSimulate_GenerationTakesOneLatency(t *testing.T) {
-	const big = 10_000
 	for _, tc := range []struct {
 		name        string
 		cells       int
@@ -110,7 +102,7 @@ func TestSimulate_GenerationTakesOneLatency(t *testing.T) {
 	}{
 		{"45 cells", 45, false, 1},
 		{"45 cells, countNeighbors I/O too", 45, true, 2},
-		{"big grid", big, false, 1},
+		{"10,000 cells", 10_000, false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -130,75 +122,106 @@ func TestSimulate_GenerationTakesOneLatency(t *testing.T) {
 	}
 }
 
-// Cell (0, 0) fails once the 999 others have begun their I/O, at time 0. Both strategies return the
-// error at once. errgroup cancels the 999 and waits for them, so when simulate returns no I/O is left
-// running; the hand-made gather cancels nothing, so all 999 run to the end of their latency, and
-// then block forever on their send (the test releases them).
+// returnLimit is how long TestGathers_FirstErrorCancelsIOInFlight waits for a version to return
+// before it calls it stuck: the replies it could be waiting for come only after it returns.
+const returnLimit = 5 * time.Second
+
+// Cell (0, 0) of the glider fails once the other 44 cells' I/O has begun; their replies are held
+// back until the call returns, so only cancellation can end their I/O sooner. errgroup cancels all
+// 44 and waits for them: when simulate returns, none is still running. The hand-made gather cancels
+// nothing and waits for nothing: it returns with all 44 still running, and they run to the end.
+// No real time decides any count: the replies come only when the test releases them.
 func TestGathers_FirstErrorCancelsIOInFlight(t *testing.T) {
-	const cells = 1_000
-	for _, tc := range gathers {
-		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				io, tally := failFirst(cells, latency)
-				start := time.Now()
-				_, release, err := tc.gather(t.Context(), life.CellIO{Logic: io}, gridFor(cells))
-				defer release()
-				require.ErrorIs(t, err, life.ErrIO)
-				assert.Zero(t, time.Since(start), "the error comes back at once")
-
-				synctest.Wait() // let everything that can run, run
-				if tc.wantBug {
-					assert.Zero(t, tally.cancelled.Load(), "nothing was cancelled")
-					tally.pending.Wait()
-					assert.Equal(t, latency, time.Since(start), "the abandoned I/O ran its full latency")
-					assert.EqualValues(t, cells-1, tally.completed.Load())
-					return
-				}
-				assert.EqualValues(t, cells-1, tally.cancelled.Load(), "every other cell's I/O was cancelled")
-				assert.Zero(t, tally.completed.Load())
-				assert.Zero(t, time.Since(start), "nothing waited out its latency")
-			})
-		})
-	}
-}
-
-// The leak itself: after the hand-made gather returns its error, goleak finds its goroutines still
-// alive, blocked sending results nobody will read; once released, none are left. The same check
-// finds nothing after simulate. (Real time, not synctest: goleak inspects the whole process.)
-func TestGathers_LeakGoroutines(t *testing.T) {
 	grid := life.Glider()
+	others := int64(grid.Cells() - 1)
 	for _, tc := range gathers {
 		t.Run(tc.name, func(t *testing.T) {
-			io, tally := failFirst(grid.Cells(), time.Millisecond)
-			_, release, err := tc.gather(t.Context(), life.CellIO{Logic: io}, grid)
+			reply := make(chan struct{})
+			deliver := sync.OnceFunc(func() { close(reply) })
+			defer deliver()
+			io, tally := failFirst(grid.Cells(), reply)
+			// An I/O call that ends after the version returned exits its goroutine instead of
+			// returning into it, so the broken version leaks nothing into this process (the leak
+			// itself is TestGathers_LeakGoroutines, in a child process).
+			var returned atomic.Bool
+			exitLate := func(ctx context.Context, y, x int) error {
+				err := io(ctx, y, x)
+				if returned.Load() {
+					runtime.Goexit()
+				}
+				return err
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := tc.gather(t.Context(), life.CellIO{Logic: exitLate}, grid)
+				returned.Store(true)
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(returnLimit):
+				t.Errorf("%s had not returned %v after cell (0, 0) failed: it waits for the other cells' I/O instead of cancelling it", tc.name, returnLimit)
+				deliver()
+				err = <-done
+			}
+			cancelled, completed := tally.cancelled.Load(), tally.completed.Load()
+			running := others - cancelled - completed
 			require.ErrorIs(t, err, life.ErrIO)
-			tally.pending.Wait()
 
-			leaks := goleak.Find()
 			if tc.wantBug {
-				require.Error(t, leaks, "the abandoned goroutines should still be alive")
-				report := leaks.Error()
-				assert.True(t, strings.Contains(report, "in state chan send, with workbook/item60.simulateGather.func1 on top of the stack"),
-					"goleak should name the blocked send in simulateGather:\n%.600s", report)
-				assert.Equal(t, grid.Cells()-1, goroutinesIn(".simulateGather.func"), "one stuck goroutine per unfinished cell")
+				assert.Zero(t, cancelled, "nothing was cancelled")
+				assert.Equal(t, others, running, "it returned with every other cell's I/O still running")
+				deliver()
+				tally.ended.Wait()
+				assert.Equal(t, others, tally.completed.Load(), "the abandoned I/O ran to the end")
+				return
 			}
-			release()
-			require.NoError(t, goleak.Find(), "nothing may be left once released")
-			if !tc.wantBug {
-				assert.NoError(t, leaks, "simulate leaves no goroutine behind")
-			}
+			assert.Zero(t, running, "%s returned with %d of the other %d cells' I/O still running: nothing cancelled it or waited for it", tc.name, running, others)
+			assert.Equal(t, others, cancelled, "%s cancelled %d of the other %d cells' I/O after the first error (and %d ran to the end)", tc.name, cancelled, others, completed)
+			deliver()
+			tally.ended.Wait()
 		})
 	}
 }
 
-// errgroup makes the first error the one reported even when later cells fail too — here because
-// they were cancelled.
+// The leak itself, in a child process whose exit ends it: after the hand-made gather returns its
+// error and the other cells' I/O has finished, goleak finds their 44 goroutines still alive,
+// blocked sending results nobody will read. After simulate it finds nothing.
+func TestGathers_LeakGoroutines(t *testing.T) {
+	for _, tc := range gathers {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each child pays goleak's retries; the parent itself runs no goleak here
+			stdout, stderr, err := reexec(t, "leak "+tc.name)
+			require.NoError(t, err, "the child failed; its stderr:\n%s", stderr)
+			require.Contains(t, stdout, "error: problem with I/O\n", "the first error reaches the caller")
+			if tc.wantBug {
+				assert.Contains(t, stdout, "left behind: 44\n", "one stuck goroutine per cell that had not reported")
+				assert.Contains(t, stdout, "in state chan send, with workbook/item60.simulateGather.func1 on top of the stack",
+					"goleak should name the blocked send in simulateGather")
+				return
+			}
+			left, _, _ := strings.Cut(strings.SplitN(stdout, "left behind: ", 2)[1], "\n")
+			assert.Contains(t, stdout, "goleak: no leaks\n", "%s left %s goroutines behind after the first error:\n%.1500s", tc.name, left, stdout)
+		})
+	}
+}
+
+// errgroup reports the first error even when later cells fail too, here because it cancelled them
+// (each of their errors wraps the cause, life.ErrIO, as well): the error returned is the failing
+// cell's own, and it comes back at once.
 func TestSimulate_ReportsTheFirstError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		io, _ := failFirst(45, latency)
+		wait := life.Latency(latency)
+		io := func(ctx context.Context, y, x int) error {
+			if y == 0 && x == 0 {
+				return life.ErrIO
+			}
+			return wait(ctx, y, x)
+		}
+		start := time.Now()
 		_, err := simulate(t.Context(), life.CellIO{Logic: io}, life.Glider())
-		require.Error(t, err)
-		assert.EqualError(t, err, "cell (0, 0): problem with I/O")
-		assert.False(t, errors.Is(err, context.Canceled))
+		assert.Equal(t, life.ErrIO, err, "the failing cell's own error, not a cancellation it caused")
+		assert.Zero(t, time.Since(start), "the error comes back at once: the other cells' waits were cancelled")
 	})
 }

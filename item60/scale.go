@@ -2,29 +2,43 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"runtime"
-	"sync"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"workbook/item56/life"
 )
 
-// timeGeneration runs one generation of a cells-cell grid with simulate, every cell waiting latency
-// for its I/O, and returns the wall time.
-func timeGeneration(ctx context.Context, latency time.Duration, cells int) (time.Duration, error) {
-	grid := gridFor(cells)
+// scale runs one generation of a cells-cell grid, a goroutine per cell, for its wall time, then
+// measures what each goroutine holds while it waits for its I/O.
+func scale(ctx context.Context, w io.Writer, latency time.Duration, cells int) error {
 	start := time.Now()
-	_, err := simulate(ctx, life.CellIO{Logic: life.Latency(latency)}, grid)
-	return time.Since(start), err
+	if _, err := simulate(ctx, life.CellIO{Logic: life.Latency(latency)}, gridFor(cells)); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	perStart := max(took-latency, 0) / time.Duration(cells)
+	fmt.Fprintf(w, "one generation took %v: 1 × %v latency + %v per goroutine started (one cell after another: %v)\n",
+		took.Round(time.Millisecond), latency, perStart.Round(10*time.Nanosecond), time.Duration(cells)*latency)
+
+	cost, err := memoryPerGoroutine(ctx, cells)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "while they wait, each goroutine holds %.1f KiB: %.1f KiB of stack and %.0f B of heap (runtime.MemStats)\n",
+		(cost.stack+cost.heap)/1024, cost.stack/1024, cost.heap)
+	fmt.Fprintln(w, "a goroutine starts with a 2 KiB stack, copied to one twice the size when its calls go deeper; the book puts a coroutine under 1 KB.")
+	return nil
 }
 
 // goroutineCost is what one waiting goroutine holds, in bytes.
 type goroutineCost struct {
 	stack, heap float64
 }
-
-// total is the goroutine's whole cost.
-func (c goroutineCost) total() float64 { return c.stack + c.heap }
 
 // memoryPerGoroutine measures what a goroutine per cell costs while it waits for I/O. It runs
 // simulate on a cells-cell grid whose I/O blocks until every cell has started waiting, reads the
@@ -33,16 +47,16 @@ func (c goroutineCost) total() float64 { return c.stack + c.heap }
 // its share of errgroup's bookkeeping and one byte of the new grid.
 //
 // Growth is what a fresh process such as go run sees. A process that has already run many
-// goroutines may hold their stacks for reuse (the runtime starts goroutines at the average stack
-// size it has seen and keeps such stacks with exited goroutines); new goroutines then take those,
-// the stack figure falls towards zero, and it no longer says what a goroutine costs.
+// goroutines may keep their stacks for reuse; new goroutines then take those, and the stack figure
+// falls towards zero.
 func memoryPerGoroutine(ctx context.Context, cells int) (goroutineCost, error) {
-	grid := gridFor(cells)
-	var waiting sync.WaitGroup
-	waiting.Add(cells)
+	var waiting atomic.Int64
+	allWaiting := make(chan struct{})
 	gate := make(chan struct{})
 	io := life.CellIO{Logic: func(ctx context.Context, y, x int) error {
-		waiting.Done()
+		if waiting.Add(1) == int64(cells) {
+			close(allWaiting)
+		}
 		select {
 		case <-gate:
 			return nil
@@ -54,19 +68,18 @@ func memoryPerGoroutine(ctx context.Context, cells int) (goroutineCost, error) {
 	before := liveBytes()
 	done := make(chan error, 1)
 	go func() {
-		_, err := simulate(ctx, io, grid)
+		_, err := simulate(ctx, io, gridFor(cells))
 		done <- err
 	}()
-	waiting.Wait() // every cell's goroutine is now parked in its I/O
+	<-allWaiting // every cell's goroutine is now parked in its I/O
 	during := liveBytes()
 	close(gate)
 	if err := <-done; err != nil {
 		return goroutineCost{}, err
 	}
-	n := float64(cells)
 	return goroutineCost{
-		stack: (float64(during.stack) - float64(before.stack)) / n,
-		heap:  (float64(during.heap) - float64(before.heap)) / n,
+		stack: (float64(during.stack) - float64(before.stack)) / float64(cells),
+		heap:  (float64(during.heap) - float64(before.heap)) / float64(cells),
 	}, nil
 }
 
@@ -94,4 +107,18 @@ func gridFor(cells int) *life.Grid {
 		}
 	}
 	return life.NewGrid(height, cells/height)
+}
+
+// thousands writes n with a comma between groups of three digits, as the book writes 10,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
 }
