@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"workbook/item56/life"
@@ -42,14 +43,16 @@ func measureCells(ctx context.Context, cells int, pinned bool) (cost, error) {
 		defer debug.SetMaxThreads(debug.SetMaxThreads(cells + 10_000))
 		defer waitForThreads(readProc())
 	}
-	release := make(chan struct{})
-	var blocked sync.WaitGroup
-	blocked.Add(cells)
+	release, arrived := make(chan struct{}), make(chan struct{})
+	var waiting atomic.Int64
+	waiting.Store(int64(cells))
 	io := life.CellIO{Logic: func(ctx context.Context, y, x int) error {
 		if pinned {
 			runtime.LockOSThread() // never unlocked: the thread ends when this goroutine does
 		}
-		blocked.Done()
+		if waiting.Add(-1) == 0 {
+			close(arrived) // the last cell is in its I/O
+		}
 		select {
 		case <-release: // the I/O in flight
 			return nil
@@ -71,12 +74,17 @@ func measureCells(ctx context.Context, cells int, pinned bool) (cost, error) {
 		_, err := simulateThreadedSafe(ctx, io, life.NewGrid(1, cells))
 		finished <- err
 	}()
-	blocked.Wait()
+	select {
+	case <-arrived:
+	case <-ctx.Done():
+		<-finished
+		return cost{}, fmt.Errorf("only %d of %d cells reached their I/O before the watchdog ended", cells-int(waiting.Load()), cells)
+	}
 	took := time.Since(start)
 	after := readProc()
 	close(release)
 	if err := <-finished; err != nil {
-		return cost{}, fmt.Errorf("the cells' goroutines were never released, only given up when the watchdog ended: %w", err)
+		return cost{}, fmt.Errorf("the cells were never released, only given up when the watchdog ended: %w", err)
 	}
 	per := func(a, b int64) float64 { return float64(a-b) / float64(cells) }
 	return cost{
@@ -100,7 +108,8 @@ func switchTime(rounds int, pinned bool) time.Duration {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 		}
-		for range ping {
+		for range rounds {
+			<-ping
 			pong <- struct{}{}
 		}
 	})
@@ -114,7 +123,6 @@ func switchTime(rounds int, pinned bool) time.Duration {
 		<-pong
 	}
 	took := time.Since(start)
-	close(ping)
 	wg.Wait()
 	return took / time.Duration(2*rounds)
 }
