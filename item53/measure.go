@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// fastest runs each of runs reps times and returns, for each, its fastest wall time. The runs
+// take turns (1, 2, 3, 1, 2, 3, …), so a moment when another program holds a core spoils one
+// run of each rather than every run of one.
+func fastest(reps int, runs ...func()) []time.Duration {
+	best := make([]time.Duration, len(runs))
+	for range reps {
+		for i, f := range runs {
+			start := time.Now()
+			f()
+			if elapsed := time.Since(start); best[i] == 0 || elapsed < best[i] {
+				best[i] = elapsed
+			}
+		}
+	}
+	return best
+}
+
+// row is one line of a lesson table: how the work ran, at which GOMAXPROCS, and how long it took.
+type row struct {
+	how     string
+	procs   int
+	elapsed time.Duration
+}
+
+// printTable prints rows with their wall time in milliseconds and their speedup against the first
+// row. If latency is not zero, it also prints each wall time counted in latencies.
+func printTable(w io.Writer, latency time.Duration, rows ...row) {
+	width := 0
+	for _, r := range rows {
+		width = max(width, len([]rune(r.how)))
+	}
+	fmt.Fprintf(w, "%-*s  GOMAXPROCS  wall time", width, "")
+	if latency != 0 {
+		fmt.Fprint(w, "  latencies")
+	}
+	fmt.Fprintln(w, "  speedup")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-*s  %10d  %6.1f ms", width, r.how, r.procs, r.elapsed.Seconds()*1000)
+		if latency != 0 {
+			fmt.Fprintf(w, "  %9.2f", r.elapsed.Seconds()/latency.Seconds())
+		}
+		fmt.Fprintf(w, "  %6.2f×\n", rows[0].elapsed.Seconds()/r.elapsed.Seconds())
+	}
+}
