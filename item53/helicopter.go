@@ -16,19 +16,22 @@ const (
 )
 
 // computeHelicopterLocation is the book's listing 9 stand-in for the work main does while the
-// system calls block (the book's body is just `...`). It finds where a helicopter flying a 1 km
+// system calls block (the book's body is just `pass`). It finds where a helicopter flying a 1 km
 // circle at 50 m/s is after index minutes by dead reckoning: a fixed 100,000 small steps, so every
-// index costs the same real CPU work (about a millisecond on the README's machine), and a test can check the answer
-// against the circle.
+// index costs the same real CPU work, and a test can check the answer against the circle.
 func computeHelicopterLocation(index int) location {
 	at := location{x: flightRadius}                // start due east of the base, flying north
-	turnRate := flightSpeed / flightRadius         // radians per second
 	dt := float64(index) * 60 / deadReckoningSteps // seconds per step
-	for step := range deadReckoningSteps {
-		// Fly each step along the heading at its middle, which keeps the path on the circle.
-		heading := math.Pi/2 + turnRate*dt*(float64(step)+0.5)
-		at.x += flightSpeed * dt * math.Cos(heading)
-		at.y += flightSpeed * dt * math.Sin(heading)
+	turn := flightSpeed / flightRadius * dt        // radians turned per step
+	cos, sin := math.Cos(turn), math.Sin(turn)
+	// Fly each step along the heading at its middle, which keeps the path on the circle; turning
+	// the velocity by one step's angle gives the next step's.
+	heading := math.Pi/2 + turn/2
+	vx, vy := flightSpeed*math.Cos(heading), flightSpeed*math.Sin(heading)
+	for range deadReckoningSteps {
+		at.x += vx * dt
+		at.y += vy * dt
+		vx, vy = vx*cos-vy*sin, vx*sin+vy*cos
 	}
 	return at
 }
