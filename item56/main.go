@@ -16,6 +16,9 @@ import (
 	"workbook/item56/life"
 )
 
+// defaultLatency keeps the lesson under a second; the book's 100ms is one flag away.
+const defaultLatency = 10 * time.Millisecond
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -24,7 +27,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("item56", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	latency := fs.Duration("latency", 10*time.Millisecond, "blocking I/O per cell (the book: 100ms; the serial glider then takes 4.5s)")
+	latency := fs.Duration("latency", defaultLatency, "blocking I/O per cell (the book: 100ms; the serial glider then takes 4.5s)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: go run ./item56 [flags]")
 		fmt.Fprintln(fs.Output(), "Item 56: with blocking I/O in every cell the serial Game of Life takes cells × latency per generation; a goroutine per cell (fan-out) and a WaitGroup (fan-in) take about one latency.")
@@ -41,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "item56: %v\n", err)
 		return 2
 	}
-	if err := lesson(stdout, *latency); err != nil {
+	if err := lesson(context.Background(), stdout, *latency); err != nil {
 		fmt.Fprintf(stderr, "item56: %v\n", err)
 		return 1
 	}
@@ -50,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // lesson prints the book's examples in order: the model without I/O (package life), then what
 // blocking I/O costs serially (broken.go) and with fan-out/fan-in (fixed.go).
-func lesson(w io.Writer, latency time.Duration) error {
+func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 	fmt.Fprintf(w, "I/O per cell: %s%s\n", latency, bookNote(latency))
 
 	fmt.Fprintln(w, "\n== Example 3: the glider on a 5 × 9 grid, print(grid) ==")
@@ -61,7 +64,6 @@ func lesson(w io.Writer, latency time.Duration) error {
 	table, _ := life.Table(func(g *life.Grid) (*life.Grid, error) { return life.Simulate(g), nil }) // no I/O, no error
 	fmt.Fprintln(w, table)
 
-	ctx := context.Background()
 	cellIO := life.CellIO{Logic: life.Latency(latency)} // the book's game_logic "does blocking I/O"
 	fmt.Fprintf(w, "\n== Example 9: game_logic does blocking I/O, %s per cell: one generation ==\n", latency)
 	if err := printGenerationTimes(ctx, w, cellIO, latency); err != nil {

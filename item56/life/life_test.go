@@ -186,6 +186,30 @@ func TestLatency_StopsWhenCancelled(t *testing.T) {
 	})
 }
 
+// A failing I/O call still costs its latency: FailAt runs the wrapped I/O first and fails after it,
+// on the fake clock exactly as long as a call that succeeds. If the wrapped I/O fails itself
+// (cancelled), that error comes back, not FailAt's.
+func TestFailAt_FailingCallStillCostsItsLatency(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		io := FailAt(1, 2, ErrIO, Latency(100*time.Millisecond))
+		for _, c := range []struct {
+			y, x    int
+			wantErr error
+		}{{1, 2, ErrIO}, {2, 1, nil}} {
+			start := time.Now()
+			err := io.Do(t.Context(), c.y, c.x)
+			assert.Equal(t, c.wantErr, err, "cell (%d, %d)", c.y, c.x)
+			assert.Equal(t, 100*time.Millisecond, time.Since(start), "cell (%d, %d) waits its latency, failing or not", c.y, c.x)
+		}
+
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		err := io.Do(ctx, 1, 2)
+		assert.ErrorIs(t, err, context.Canceled, "the wrapped I/O's own failure comes first")
+		assert.NotErrorIs(t, err, ErrIO)
+	})
+}
+
 func TestFailAt_FailsOnlyThatCell(t *testing.T) {
 	io := FailAt(1, 2, ErrIO, nil)
 	assert.NoError(t, io.Do(t.Context(), 2, 1))
