@@ -62,8 +62,9 @@ func runEncrypt(ctx context.Context, s self, password string, data []byte) (*enc
 // startPipeline is the book's listings 9–10 loop body: join an encrypt child to a hash child with a
 // pipe, start both, then close the parent's copies of the pipe. The children hold their own; the
 // parent has no use for them. With the write end closed, the hash child sees EOF as soon as the
-// encrypt child exits; with the read end closed, a hash child that dies makes the encrypt child's
-// next write fail (EPIPE) instead of filling a pipe nobody reads.
+// encrypt child exits. With the read end closed, a hash child that dies leaves the pipe with no
+// reader, so the encrypt child's next write to its stdout raises SIGPIPE and the signal kills it
+// (exit status -13), instead of it blocking forever on a pipe nobody will read.
 func startPipeline(ctx context.Context, s self, password string, data []byte) (*pipeline, error) {
 	r, w, err := os.Pipe()
 	if err != nil {

@@ -13,6 +13,9 @@ import (
 // that no goroutine leaked (goleak) and that no child process is left (leftoverChildren).
 func TestMain(m *testing.M) {
 	if role := os.Getenv(roleEnv); role != "" {
+		if role == os.Getenv(quitEnv) {
+			os.Exit(0) // a test wants this child to die at once, reading nothing
+		}
 		os.Exit(runChild(role, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 	}
 	// Children of a -race test binary inherit this: a clean race-enabled process otherwise sleeps
@@ -30,6 +33,9 @@ func TestMain(m *testing.M) {
 		os.Exit(code)
 	}))
 }
+
+// quitEnv names a role whose children exit at once without reading stdin (tests only).
+const quitEnv = "ITEM52_QUIT"
 
 // testSelf starts children from this test binary, which TestMain turns into the child role.
 func testSelf(env ...string) self {

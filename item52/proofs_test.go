@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -163,6 +164,11 @@ func TestEncrypt_DeadlockOn1MiB(t *testing.T) {
 				var fe *feedError
 				require.ErrorAs(t, err, &fe, "the parent should have been stuck writing stdin")
 				assert.Less(t, fe.written, len(data))
+				if onUnix {
+					// The parent's stdin pipe is not fd 1 or 2, so the broken pipe is an error
+					// (os/signal, "SIGPIPE"), not a fatal signal: the run goes on.
+					assert.ErrorIs(t, fe, syscall.EPIPE, "the write should fail with EPIPE once the child is killed")
+				}
 				t.Logf("stuck after writing %d KiB", fe.written/1024)
 				return
 			}
@@ -273,6 +279,49 @@ func TestSleepTimeout_TerminatesAndReaps(t *testing.T) {
 			assert.Equal(t, tt.wantStatus, exitStatus(ps))
 			assert.Equal(t, -1, ps.ExitCode(), "Go reports -1 for any death by signal")
 			assert.True(t, processGone(t, ps.Pid()), "pid %d should be reaped and gone", ps.Pid())
+		})
+	}
+}
+
+// TestPipeline_DeadReaderKillsWriterBySIGPIPE proves what the parent's closing of the pipe's read
+// end is for (the book: "lets SIGPIPE propagate to the upstream process if the downstream process
+// dies"). The hash child exits at once without reading; the encrypt child has 1 MiB to write,
+// more than the pipe holds. Fixed: nobody else holds the read end, so the encrypt child's write
+// to its stdout (fd 1) raises SIGPIPE, which kills it: exit status -13, as os/signal documents for
+// a Go program that does not handle SIGPIPE. Broken: the parent still holds the read end, so the
+// pipe still has a reader and the encrypt child blocks on it until the watchdog kills it (-9).
+func TestPipeline_DeadReaderKillsWriterBySIGPIPE(t *testing.T) {
+	t.Parallel()
+	if !onUnix {
+		t.Skip("SIGPIPE is Unix")
+	}
+	tests := []struct {
+		name       string
+		start      pipelineStarter
+		watchdog   time.Duration
+		wantStatus int
+		wantBug    bool
+	}{
+		{"broken: parent keeps the read end", startPipelineKeepWriteEnd, watchSlow, -9, true},
+		{"fixed: parent closes its copies", startPipeline, watchFixed, -int(syscall.SIGPIPE), false},
+	}
+	data := randomInputs(1, 1<<20)[0]
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var results []pipelineResult
+			err := underWatchdog(t.Context(), tt.watchdog, func(watchdog context.Context) error {
+				var err error
+				results, err = runPipelines(watchdog, testSelf(quitEnv+"="+roleHash), bookPassword, [][]byte{data}, tt.start)
+				return err
+			})
+			require.Len(t, results, 1)
+			assert.Equal(t, tt.wantBug, errors.Is(err, errWatchdog), "did the watchdog have to end the wait? err: %v", err)
+			assert.Equal(t, tt.wantStatus, results[0].encryptStatus, "how the encrypt child ended")
+			if !tt.wantBug {
+				assert.Equal(t, 0, results[0].hashStatus, "the hash child quits at once")
+				assert.ErrorContains(t, err, "signal: broken pipe")
+			}
 		})
 	}
 }
