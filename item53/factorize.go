@@ -51,7 +51,7 @@ func (t *FactorizeThread) run() {
 // factorizeGoroutines is the book's listings 4 and 5: start one goroutine per number, then wait
 // for all of them. In CPython the GIL lets only one thread run Python code at a time, so there this
 // is no faster than factorizeSerial (measured on 3.6 to 3.13: README.md). Go has no GIL: the
-// goroutines run in parallel on up to GOMAXPROCS cores (BenchmarkFactorize), and with
+// goroutines run in parallel on up to GOMAXPROCS cores (TestGoroutines_RunInParallel), and with
 // GOMAXPROCS=1 they take turns on one core, as Python's threads do.
 func factorizeGoroutines(numbers []int) (factors [][]int) {
 	threads := make([]*FactorizeThread, len(numbers))

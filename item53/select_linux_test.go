@@ -96,14 +96,17 @@ func handoffChild() int {
 	return 0
 }
 
-// TestSlowSystemcall_WaitsOutSignals checks listing 6 keeps waiting when a signal interrupts its
-// select: Linux then returns EINTR however long is left, and Go's runtime sends its own threads
-// signals (SIGURG asks a goroutine to stop for the scheduler). The test pins the call to one OS
-// thread and sends that thread SIGURG every 2 ms; a slowSystemcall that took EINTR as "done"
-// would return within a few milliseconds. SIGURG is harmless to a Go program: the runtime
-// ignores it when it did not ask for a stop.
+// TestSlowSystemcall_WaitsOutSignals checks listing 6 waits out signals, neither less nor more
+// than its latency. A signal that interrupts select makes Linux return EINTR however long is left,
+// and Go's runtime sends its own threads signals (SIGURG asks a goroutine to stop for the
+// scheduler). The test pins the call to one OS thread and sends that thread SIGURG every 2 ms for
+// up to 3 latencies. A slowSystemcall that took EINTR as "done" would return within a few
+// milliseconds; one that restarted the full wait after each signal would return only a latency
+// after the signals stop, after 4 latencies. The right one returns after 1: the bound of 3 leaves
+// 2 latencies (120 ms) for a busy machine to run it again. SIGURG is harmless to a Go program:
+// the runtime ignores it when it did not ask for a stop.
 func TestSlowSystemcall_WaitsOutSignals(t *testing.T) {
-	const latency = 30 * time.Millisecond
+	const latency, signalFor = 60 * time.Millisecond, 3 * 60 * time.Millisecond
 	tid := make(chan int)
 	result := make(chan error)
 	var elapsed time.Duration
@@ -119,16 +122,23 @@ func TestSlowSystemcall_WaitsOutSignals(t *testing.T) {
 	target := <-tid
 	ticker := time.NewTicker(2 * time.Millisecond)
 	defer ticker.Stop()
+	stop := time.After(signalFor)
+	var err error
+signalling:
 	for {
 		select {
-		case err := <-result:
-			require.NoError(t, err)
-			assert.GreaterOrEqual(t, elapsed, latency)
-			return
+		case err = <-result:
+			break signalling
 		case <-ticker.C:
 			require.NoError(t, syscall.Tgkill(syscall.Getpid(), target, syscall.SIGURG))
+		case <-stop:
+			err = <-result // stop signalling; a version that restarts the wait now ends a latency later
+			break signalling
 		}
 	}
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, elapsed, latency, "slowSystemcall returned early: it took EINTR from a signal as the end of its wait")
+	assert.Less(t, elapsed, signalFor, "slowSystemcall took %v with a signal every 2 ms, for a %v wait: after EINTR it must wait only for what is left, not start the whole wait again", elapsed, latency)
 }
 
 // TestBookSelect_ReturnsAtOnceOnLinux checks what the book's listing 6 really does on Linux:
