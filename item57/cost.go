@@ -84,7 +84,7 @@ func measureCells(ctx context.Context, cells int, pinned bool) (cost, error) {
 	after := readProc()
 	close(release)
 	if err := <-finished; err != nil {
-		return cost{}, fmt.Errorf("the cells were never released, only given up when the watchdog ended: %w", err)
+		return cost{}, fmt.Errorf("the cells were never released: their I/O ended only when the watchdog did (%w)", context.Cause(ctx))
 	}
 	per := func(a, b int64) float64 { return float64(a-b) / float64(cells) }
 	return cost{

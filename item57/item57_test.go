@@ -234,18 +234,25 @@ func TestSimulateThreadedSafe_OneLatencyPerGenerationRaceFree(t *testing.T) {
 }
 
 // sharedCells is the child workload of TestLockingGrid_NeededOnlyForSharedCells, "role:grid": with
-// role "shared", two goroutines write cell (0, 0) while a third reads it with Get and a fourth draws
-// the grid with String; with role "own", four goroutines each write their own cell. A gate keeps all
-// four alive at once, so the detector sees four goroutines, each with its own history.
+// role "shared", two goroutines write the one cell of a 1 × 1 grid while a third reads it with Get
+// and a fourth draws the grid with String; with role "own", four goroutines each write their own
+// cell of a 1 × 4 grid. A gate keeps all four alive at once, so the detector sees four goroutines,
+// each with its own history. The shared grid has one cell because the detector remembers only a few
+// accesses per 8 bytes of memory: String reading four cells could crowd out its own read of the
+// shared one, and the race would be reported only sometimes.
 func sharedCells(roleGrid string) {
 	role, kind, _ := strings.Cut(roleGrid, ":")
+	width := 1
+	if role == "own" {
+		width = 4
+	}
 	var g interface {
 		Get(y, x int) life.State
 		Set(y, x int, state life.State)
 		String() string
-	} = life.NewGrid(1, 4)
+	} = life.NewGrid(1, width)
 	if kind == "LockingGrid" {
-		g = NewLockingGrid(1, 4)
+		g = NewLockingGrid(1, width)
 	}
 	gate := make(chan struct{})
 	var wg sync.WaitGroup
