@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"math"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -16,51 +17,123 @@ import (
 type systemcallsFunc func(calls int, call func() error, compute func(index int)) error
 
 // systemcallsVersions are the broken and fixed versions of listings 7 to 9, for proofs that run
-// over both. wantBug is true for the version that makes the calls one after another.
+// over both. wantBug is true for the version that makes the calls one after another, except in
+// exercise mode, where broken.go must behave as fixed.go does (README.md, "Your turn").
 var systemcallsVersions = []struct {
 	name    string
+	file    string
 	impl    systemcallsFunc
 	wantBug bool
 }{
-	{"broken systemcallsSerial", systemcallsSerial, true},
-	{"fixed systemcallsConcurrent", systemcallsConcurrent, false},
+	{"broken systemcallsSerial", "broken.go", systemcallsSerial, !exercise},
+	{"fixed systemcallsConcurrent", "fixed.go", systemcallsConcurrent, false},
 }
 
-// TestSystemcalls_OverlapOnFakeClock is the timing claim of listings 7 to 9, exact on synctest's
-// fake clock: one call after another takes calls × latency and main's work starts only after
-// them; one goroutine per call takes 1 × latency and main's work starts at once, while every call
-// is still blocked. The blocking call is time.Sleep here, which the bubble's clock controls.
-func TestSystemcalls_OverlapOnFakeClock(t *testing.T) {
-	const calls, latency = 5, 100 * time.Millisecond
+// The proofs' workload: the book's five calls of 0.1 s, on synctest's fake clock.
+const (
+	fakeCalls   = 5
+	fakeLatency = 100 * time.Millisecond
+)
+
+// observation is what one run of a version showed on the fake clock.
+type observation struct {
+	elapsed               time.Duration // from the start until the version returned
+	made                  int64         // blocking calls made
+	computed              []int         // the locations main computed, in order
+	finishedWhenComputing []int64       // blocking calls finished when each location was computed
+	err                   error         // what the version returned
+}
+
+// observe runs impl inside a synctest bubble with fakeCalls blocking calls of fakeLatency each
+// (time.Sleep, which the bubble's clock controls, so elapsed time is exact) and records what
+// happened. If failing is not zero, that call (counting from 1) returns errFailing. A version
+// still running after an hour of fake time is stuck: observe fails the test saying so.
+func observe(t *testing.T, file string, impl systemcallsFunc, failing int64) (o observation) {
+	t.Helper()
+	var made, finished atomic.Int64
+	call := func() error {
+		n := made.Add(1)
+		time.Sleep(fakeLatency)
+		finished.Add(1)
+		if n == failing {
+			return errFailing
+		}
+		return nil
+	}
+	var mu sync.Mutex // main computes in both versions; a learner's version might not
+	compute := func(index int) {
+		mu.Lock()
+		defer mu.Unlock()
+		o.computed = append(o.computed, index)
+		o.finishedWhenComputing = append(o.finishedWhenComputing, finished.Load())
+	}
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- impl(fakeCalls, call, compute) }()
+	select {
+	case o.err = <-done:
+	case <-time.After(time.Hour):
+		t.Fatalf("%s is stuck: still running after an hour on the fake clock (%d of %d calls made)", file, made.Load(), fakeCalls)
+	}
+	o.elapsed = time.Since(start)
+	// Let any calls the version left running finish, so that a version that returns before its
+	// calls end fails by the elapsed time it shows, not by synctest's panic about goroutines
+	// still blocked when the bubble ends.
+	synctest.Wait() // goroutines the version started have made their calls, or returned
+	for range fakeCalls {
+		if finished.Load() == made.Load() {
+			break
+		}
+		time.Sleep(fakeLatency)
+		synctest.Wait()
+	}
+	o.made = made.Load()
+	mu.Lock()
+	defer mu.Unlock()
+	return o
+}
+
+// errFailing is the error observe's failing call returns.
+var errFailing = errors.New("select failed")
+
+// TestSystemcalls_CallsOverlap is the first BUG of listing 7 and its fix, exact on the fake clock:
+// one call after another takes 5 × 100 ms; one goroutine per call takes 1 × 100 ms, because the
+// calls wait at the same time.
+func TestSystemcalls_CallsOverlap(t *testing.T) {
 	for _, tt := range systemcallsVersions {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				start := time.Now()
-				var made, finished atomic.Int64
-				call := func() error {
-					made.Add(1)
-					time.Sleep(latency)
-					finished.Add(1)
-					return nil
-				}
-				var computed []int // only main appends, in both versions
-				var finishedWhenComputing []int64
-				compute := func(index int) {
-					computed = append(computed, index)
-					finishedWhenComputing = append(finishedWhenComputing, finished.Load())
-				}
-
-				require.NoError(t, tt.impl(calls, call, compute))
-
-				wantElapsed, wantFinished := latency, int64(0)
+				o := observe(t, tt.file, tt.impl, 0)
+				require.NoError(t, o.err)
+				assert.Equal(t, int64(fakeCalls), o.made, "%s made %d calls, want %d", tt.file, o.made, fakeCalls)
 				if tt.wantBug {
-					wantElapsed, wantFinished = calls*latency, calls
+					assert.Equal(t, fakeCalls*fakeLatency, o.elapsed, "%s no longer makes the calls one after another: %d calls of %v took %v on the fake clock", tt.file, fakeCalls, fakeLatency, o.elapsed)
+				} else {
+					assert.Equal(t, fakeLatency, o.elapsed, "%s: %d calls of %v took %v on the fake clock, want %v: the calls must wait at the same time, each on its own goroutine, and the function must wait for them", tt.file, fakeCalls, fakeLatency, o.elapsed, fakeLatency)
 				}
-				assert.Equal(t, wantElapsed, time.Since(start), "wall time on the fake clock")
-				assert.Equal(t, int64(calls), made.Load(), "calls made")
-				assert.Equal(t, []int{0, 1, 2, 3, 4}, computed, "helicopter locations computed")
-				for i, n := range finishedWhenComputing {
-					assert.Equal(t, wantFinished, n, "calls finished when main computed location %d", i)
+			})
+		})
+	}
+}
+
+// TestSystemcalls_MainComputesWhileCallsBlock is the second BUG of listing 7 and its fix: main
+// computes the helicopter locations only after every call has finished (broken), or at once,
+// while all the calls are still blocked (fixed), in order 0 to 4 either way.
+func TestSystemcalls_MainComputesWhileCallsBlock(t *testing.T) {
+	for _, tt := range systemcallsVersions {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				o := observe(t, tt.file, tt.impl, 0)
+				require.NoError(t, o.err)
+				assert.Equal(t, []int{0, 1, 2, 3, 4}, o.computed, "%s: the helicopter locations computed, in order", tt.file)
+				want, why := int64(0), "main must compute at once, without waiting for the calls"
+				if tt.wantBug {
+					want, why = fakeCalls, "it no longer waits for the calls before computing"
+				}
+				for i, n := range o.finishedWhenComputing {
+					if !assert.Equal(t, want, n, "%s: %d of %d calls had finished when main computed location %d: %s", tt.file, n, fakeCalls, i, why) {
+						break // one line says it; the other locations say the same
+					}
 				}
 			})
 		})
@@ -68,21 +141,16 @@ func TestSystemcalls_OverlapOnFakeClock(t *testing.T) {
 }
 
 // TestSystemcalls_ReportErrors checks that a failing call is not lost in either version, even
-// when it fails on a goroutine main never looks at directly.
+// when it fails on a goroutine main never looks at directly, and that the other calls are still
+// made.
 func TestSystemcalls_ReportErrors(t *testing.T) {
-	errSelect := errors.New("select failed")
 	for _, tt := range systemcallsVersions {
 		t.Run(tt.name, func(t *testing.T) {
-			var made atomic.Int64
-			call := func() error {
-				if made.Add(1) == 3 {
-					return errSelect
-				}
-				return nil
-			}
-			err := tt.impl(5, call, func(int) {})
-			assert.ErrorIs(t, err, errSelect)
-			assert.Equal(t, int64(5), made.Load(), "the other calls are still made")
+			synctest.Test(t, func(t *testing.T) {
+				o := observe(t, tt.file, tt.impl, 3)
+				assert.ErrorIs(t, o.err, errFailing, "%s lost the error of the 3rd call", tt.file)
+				assert.Equal(t, int64(fakeCalls), o.made, "%s: the other calls are still made", tt.file)
+			})
 		})
 	}
 }
