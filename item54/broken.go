@@ -9,20 +9,14 @@ type counter interface {
 	Count() int
 }
 
-// Counter is the book's listing 1: a count with no lock around it.
+// Counter is the book's example 1: a count with no lock around it.
 type Counter struct {
 	count int
-	// pause, if set, runs between the read and the write of Increment. It is nil outside tests and
-	// the traced demo, which use it to stop one goroutine at the worst moment on purpose.
-	pause func()
 }
 
-// Increment adds offset to the count, written as the three steps of the book's listing 5.
+// Increment adds offset to the count, written as the three steps of the book's example 5.
 func (c *Counter) Increment(offset int) {
-	value := c.count // BUG: read-add-write is three steps; another goroutine can write in between.
-	if c.pause != nil {
-		c.pause()
-	}
+	value := c.count         // BUG: read-add-write is three steps; another goroutine can write in between.
 	c.count = value + offset // BUG: this write overwrites whatever was written since the read.
 }
 
@@ -31,7 +25,7 @@ func (c *Counter) Count() int {
 	return c.count
 }
 
-// worker is the book's listing 2: howMany sensor readings, each adding one to the shared counter.
+// worker is the book's example 2: howMany sensor readings, each adding one to the shared counter.
 // sensorIndex names the sensor; the stand-in for reading it does nothing.
 func worker(sensorIndex, howMany int, c counter) {
 	_ = sensorIndex // a real worker would read sensor number sensorIndex here
@@ -40,9 +34,9 @@ func worker(sensorIndex, howMany int, c counter) {
 	}
 }
 
-// runWorkers is the book's listing 3: start `workers` goroutines sharing c, each doing howMany
-// increments, and wait for all of them. A start gate holds every goroutine until all exist, so they
-// really do run at the same time instead of the first finishing before the last is started.
+// runWorkers is the book's example 3: start `workers` goroutines sharing c, each doing howMany
+// increments, and wait for all of them. A start gate (the book's Barrier) holds every goroutine
+// until all exist, so they can overlap instead of the first finishing before the last is started.
 func runWorkers(workers, howMany int, c counter) {
 	gate := make(chan struct{})
 	var wg sync.WaitGroup

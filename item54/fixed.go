@@ -5,12 +5,10 @@ import (
 	"sync/atomic"
 )
 
-// LockingCounter is the book's listing 7: the same counter with a mutex around the count.
+// LockingCounter is the book's example 7: the same counter with a mutex around the count.
 type LockingCounter struct {
 	mu    sync.Mutex
 	count int
-	// pause, if set, runs between the read and the write, as in Counter.
-	pause func()
 }
 
 // Increment adds offset to the count. The three steps are the same as Counter's; the lock makes
@@ -19,9 +17,6 @@ func (c *LockingCounter) Increment(offset int) {
 	c.mu.Lock()         // FIX: only one goroutine at a time gets from the read to the write.
 	defer c.mu.Unlock() // FIX: released after the write, so the next reader sees it.
 	value := c.count
-	if c.pause != nil {
-		c.pause()
-	}
 	c.count = value + offset
 }
 
@@ -33,25 +28,25 @@ func (c *LockingCounter) Count() int {
 	return c.count
 }
 
-// AtomicCounter is a Go alternative the book does not have: the processor adds in one indivisible
+// atomicCounter is a Go alternative the book does not have: the processor adds in one indivisible
 // instruction, so there is no gap between read and write to interrupt.
-type AtomicCounter struct {
+type atomicCounter struct {
 	count atomic.Int64
 }
 
 // Increment adds offset atomically.
-func (c *AtomicCounter) Increment(offset int) {
+func (c *atomicCounter) Increment(offset int) {
 	c.count.Add(int64(offset)) // FIX: read, add and write happen as one step.
 }
 
 // Count returns the current count.
-func (c *AtomicCounter) Count() int {
+func (c *atomicCounter) Count() int {
 	return int(c.count.Load())
 }
 
-// OwnedCounter is the other Go alternative: one goroutine owns the count and nobody else touches
+// ownedCounter is the other Go alternative: one goroutine owns the count and nobody else touches
 // it; the others send it requests over a channel ("share memory by communicating").
-type OwnedCounter struct {
+type ownedCounter struct {
 	ops  chan ownedOp
 	done chan struct{}
 }
@@ -62,16 +57,16 @@ type ownedOp struct {
 	reply chan<- int
 }
 
-// NewOwnedCounter starts the owner goroutine. Call Close when done, or the goroutine leaks.
-func NewOwnedCounter() *OwnedCounter {
-	c := &OwnedCounter{ops: make(chan ownedOp, 64), done: make(chan struct{})}
+// newOwnedCounter starts the owner goroutine. Call Close when done, or the goroutine leaks.
+func newOwnedCounter() *ownedCounter {
+	c := &ownedCounter{ops: make(chan ownedOp, 64), done: make(chan struct{})}
 	go c.own()
 	return c
 }
 
 // own is the only code that reads or writes count. One channel carries both kinds of request, so
 // they are served in the order sent: a Count sent after an Increment sees it.
-func (c *OwnedCounter) own() {
+func (c *ownedCounter) own() {
 	defer close(c.done)
 	count := 0
 	for op := range c.ops {
@@ -84,19 +79,19 @@ func (c *OwnedCounter) own() {
 }
 
 // Increment asks the owner to add offset.
-func (c *OwnedCounter) Increment(offset int) {
+func (c *ownedCounter) Increment(offset int) {
 	c.ops <- ownedOp{delta: offset}
 }
 
 // Count asks the owner for the count and waits for the answer.
-func (c *OwnedCounter) Count() int {
+func (c *ownedCounter) Count() int {
 	reply := make(chan int)
 	c.ops <- ownedOp{reply: reply}
 	return <-reply
 }
 
 // Close stops the owner goroutine and waits for it to end. The counter must not be used after.
-func (c *OwnedCounter) Close() {
+func (c *ownedCounter) Close() {
 	close(c.ops)
 	<-c.done
 }
