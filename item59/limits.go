@@ -23,6 +23,7 @@ const bigGrid = 10_000
 // a limit of 10 — or even 100 — cannot serve 10,000 cells at once. The last row has no limit: a
 // goroutine per cell, which is item 60.
 func limitTable(ctx context.Context, w io.Writer, latency time.Duration, limit int) error {
+	fmt.Fprintf(w, "== The limit in numbers: one generation, latency %v ==\n", latency)
 	rows := [][2]int{{45, limit}, {bigGrid, limit}}
 	if limit != 100 {
 		rows = append(rows, [2]int{bigGrid, 100}) // the book: "even 100 won't serve 10,000"

@@ -50,14 +50,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if err := lesson(context.Background(), stdout, *latency, *limit); err != nil {
+	ctx := context.Background()
+	if err := lesson(ctx, stdout, *latency, *limit); err != nil {
+		fmt.Fprintf(stderr, "item59: %v\n", err)
+		return 1
+	}
+	if err := limitTable(ctx, stdout, *latency, *limit); err != nil {
 		fmt.Fprintf(stderr, "item59: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-// lesson prints the item, the book's examples in order, then the Go-only parts.
+// lesson prints the book's examples in order, then the hand-made pool against errgroup.
 func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit int) error {
 	wait := life.Latency(latency)
 	glider := life.Glider()
@@ -97,7 +102,6 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit int) 
 		}
 		fmt.Fprintln(w)
 	}
-
-	fmt.Fprintf(w, "\n== The limit in numbers: one generation, latency %v ==\n", latency)
-	return limitTable(ctx, w, latency, limit)
+	fmt.Fprintln(w)
+	return nil
 }
