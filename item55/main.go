@@ -52,7 +52,7 @@ func lesson(w io.Writer, items, buffer int, latency time.Duration) error {
 
 	fmt.Fprintf(w, "== Examples 1–10 (broken): MyQueue and one polling Worker per stage, %d items ==\n", items)
 	p := newPollingPipeline(stages, pollInterval)
-	defer p.Stop() // also when stuck: the workers must not outlive the lesson
+	defer within(limit, "stopping the broken workers", p.Stop) // also when stuck: the workers must not outlive the lesson
 	broken, err := measure("broken (polling)", limit, func() Result { return runPolling(p, items, nil) })
 	if err != nil {
 		return err
@@ -65,7 +65,9 @@ func lesson(w io.Writer, items, buffer int, latency time.Duration) error {
 	fmt.Fprintf(w, "The work is done, but in the next %v the 3 workers polled %d more times (each looks every %v).\n",
 		idle, p.polls()-before, pollInterval)
 	fmt.Fprintln(w, `MyQueue cannot say "no more items", so nothing tells them to stop; we stop them from outside.`)
-	p.Stop()
+	if err := within(limit, "stopping the broken workers", p.Stop); err != nil {
+		return err
+	}
 
 	for _, d := range []struct {
 		heading string

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -34,7 +36,24 @@ func TestRun_MatchesREADME(t *testing.T) {
 	assert.Equal(t, 0, run(nil, &out, &errOut), "exit status; stderr: %s", errOut.String())
 	assert.Empty(t, errOut.String(), "stderr")
 	assertMatchesREADME(t, "go run ./item55", out.String(), lessonMasks...)
+
+	// The peaks are masked above, as they depend on the schedule; TestPipeline_PeakQueue checks
+	// them exactly on the fake clock. Here: the table prints them, within what the run allows.
+	rows := tableRow.FindAllStringSubmatch(out.String(), -1)
+	require.Len(t, rows, 3, "the comparison table's rows")
+	for _, row := range rows {
+		peak, _ := strconv.Atoi(row[2])
+		if row[1] == "broken (polling)" {
+			assert.Greater(t, peak, 10, "broken peak queue: the download queue takes many items at once")
+			assert.LessOrEqual(t, peak, 1000, "broken peak queue: at most every item")
+		} else {
+			assert.LessOrEqual(t, peak, 10, "%s peak queue: never above the channels' capacity", row[1])
+		}
+	}
 }
+
+// tableRow is a row of the lesson's comparison table: the pipeline and its peak queue.
+var tableRow = regexp.MustCompile(`(?m)^(broken \(polling\)|fixed, \S+) .* (\d+) items$`)
 
 // TestRun_Flags checks the command line: -h explains the lesson and exits 0; a value the flag
 // package cannot parse exits 2 with its usage (and, for a duration, the hint that it needs a

@@ -47,17 +47,23 @@ func lessonLimit(items int, latency time.Duration) time.Duration {
 
 // within runs f and waits at most limit for it. A run that takes longer is stuck for good, not
 // slow (see lessonLimit): within reports it and leaves it blocked, as the process is about to end.
+// A panic in f's own goroutine (say, a WaitGroup's Done before its Add) is reported too.
 func within(limit time.Duration, name string, f func()) error {
-	done := make(chan struct{})
+	done := make(chan error, 1)
 	go func() {
-		defer close(done)
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Errorf("%s panicked: %v", name, p)
+			}
+		}()
 		f()
+		done <- nil
 	}()
 	timer := time.NewTimer(limit)
 	defer timer.Stop()
 	select {
-	case <-done:
-		return nil
+	case err := <-done:
+		return err
 	case <-timer.C:
 		return fmt.Errorf("deadlock: %s did not finish within %v", name, limit)
 	}

@@ -27,10 +27,7 @@ func TestPipeline_DeliversEveryItemOnce(t *testing.T) {
 		return runPolling(p, items, sleepMillisecond)
 	}
 	fixed := func(workers Workers, buffer int) func(*testing.T) Result {
-		return func(t *testing.T) Result {
-			p := newChannelPipeline(bookStages(), workers, buffer)
-			return untilClosed(t, p, func() Result { return runChannels(p, items) })
-		}
+		return fixedRun(bookStages(), workers, buffer, items)
 	}
 	tests := []struct {
 		name string
@@ -245,5 +242,52 @@ func TestPipeline_BackPressure(t *testing.T) {
 				<-produced
 			})
 		})
+	}
+}
+
+// TestPipeline_PeakQueue checks the lesson's "peak queue" figure exactly, on the fake clock. The
+// broken download queue takes all 1000 items before a worker wakes (they sleep 10 ms on an empty
+// queue), so its peak is the item count. In the fixed pipeline one stage is slow (1 ms per item):
+// once the channels before it are full they stay full (a receive from a full channel takes in a
+// blocked sender's item at once), so the peak is exactly the capacity, whatever the item count.
+func TestPipeline_PeakQueue(t *testing.T) {
+	const items = 1000
+	slow := withLatency(bookStages(), time.Millisecond)
+	slowDownload, slowUpload := bookStages(), bookStages()
+	slowDownload.Download, slowUpload.Upload = slow.Download, slow.Upload
+	tests := []struct {
+		name string
+		run  func(t *testing.T) Result
+		want int
+	}{
+		{"broken", func(*testing.T) Result {
+			p := newPollingPipeline(bookStages(), 10*time.Millisecond)
+			defer p.Stop()
+			p.start()
+			synctest.Wait() // every worker has found its queue empty and sleeps
+			return p.process(items, sleepMillisecond)
+		}, items},
+		{"fixed, slow download, buffer 1", fixedRun(slowDownload, Workers{1, 1, 1}, 1, items), 1},
+		{"fixed, slow download, buffer 10", fixedRun(slowDownload, Workers{1, 1, 1}, 10, items), 10},
+		{"fixed, slow upload, buffer 10", fixedRun(slowUpload, Workers{1, 1, 1}, 10, items), 10},
+		{"fixed 3/4/5, slow upload, buffer 10", fixedRun(slowUpload, Workers{3, 4, 5}, 10, items), 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				res := tt.run(t)
+				assert.Len(t, res.Done, items)
+				assert.Equal(t, tt.want, res.PeakQueue, "the most items seen waiting in one queue")
+			})
+		})
+	}
+}
+
+// fixedRun returns a run of the fixed pipeline for a table: items through stages with workers
+// and channels of capacity buffer, waited for by untilClosed.
+func fixedRun(stages Stages, workers Workers, buffer, items int) func(t *testing.T) Result {
+	return func(t *testing.T) Result {
+		p := newChannelPipeline(stages, workers, buffer)
+		return untilClosed(t, p, func() Result { return runChannels(p, items) })
 	}
 }
