@@ -13,8 +13,8 @@ import (
 // Output is Python's `subprocess.run(..., capture_output=True)` followed by
 // `check_returncode()`: it starts the child, collects all of stdout, waits, and returns an
 // *exec.ExitError (with the child's stderr inside) if the exit status is not 0.
-func runEcho(ctx context.Context, s self) (string, error) {
-	out, err := s.command(ctx, roleEcho, bookPhrase).Output()
+func runEcho(ctx context.Context, spawn spawner) (string, error) {
+	out, err := spawn(ctx, roleEcho, bookPhrase).Output()
 	if err != nil {
 		return "", fmt.Errorf("echo child: %w", err)
 	}
@@ -25,8 +25,8 @@ func runEcho(ctx context.Context, s self) (string, error) {
 // exit status. Go has no poll(): Wait blocks until the child exits, so it runs in a goroutine of
 // its own that reports over a channel, and select takes whichever comes first — the child's end or
 // the ticker saying it is time for the next slice of work. It returns the exit status.
-func pollSleeper(ctx context.Context, s self, d, tick time.Duration, w io.Writer) (int, error) {
-	cmd := s.command(ctx, roleSleep, d.String())
+func pollSleeper(ctx context.Context, spawn spawner, d, tick time.Duration, w io.Writer) (int, error) {
+	cmd := spawn(ctx, roleSleep, d.String())
 	if err := cmd.Start(); err != nil {
 		return -1, fmt.Errorf("sleep child: %w", err)
 	}

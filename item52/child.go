@@ -5,12 +5,8 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -24,18 +20,15 @@ import (
 // Environment variables that configure a child. The role is read at the very start of main (and
 // of TestMain, so the test binary can be the child too).
 const (
-	roleEnv     = "ITEM52_ROLE"    // echo, sleep, encrypt or hash
-	passwordEnv = "password"       // the encrypt child's password, named as in the book's `-pass env:password`
-	teeEnv      = "ITEM52_TEE"     // tests: the encrypt child also writes its output to this file
-	barrierEnv  = "ITEM52_BARRIER" // tests: "dir,n,wait" — sleepers wait until n have started
-	barrierCode = 3                // exit status of a sleeper whose barrier never filled
-	usageCode   = 2                // exit status of a child started wrongly
-	ivSize      = aes.BlockSize    // the encrypt child's output starts with a random IV this long
-	roleEcho    = "echo"           // prints its arguments, like echo(1)
-	roleSleep   = "sleep"          // sleeps for its argument (a Go duration), like sleep(1)
-	roleEncrypt = "encrypt"        // stands in for `openssl enc -pass env:password`
-	roleHash    = "hash"           // stands in for `openssl dgst -sha256 -binary`
-	hashSize    = sha256.Size      // bytes in the hash child's output
+	roleEnv     = "ITEM52_ROLE" // echo, sleep, encrypt or hash
+	passwordEnv = "password"    // the encrypt child's password, named as in the book's `-pass env:password`
+	usageCode   = 2             // exit status of a child started wrongly
+	ivSize      = aes.BlockSize // the encrypt child's output starts with a random IV this long
+	roleEcho    = "echo"        // prints its arguments, like echo(1)
+	roleSleep   = "sleep"       // sleeps for its argument (a Go duration), like sleep(1)
+	roleEncrypt = "encrypt"     // stands in for `openssl enc -pass env:password`
+	roleHash    = "hash"        // stands in for `openssl dgst -sha256 -binary`
+	hashSize    = sha256.Size   // bytes in the hash child's output
 	bookPhrase  = "Hello from the child!"
 )
 
@@ -47,9 +40,9 @@ func runChild(role string, args []string, getenv func(string) string, stdin io.R
 	case roleEcho:
 		_, err = fmt.Fprintln(stdout, strings.Join(args, " "))
 	case roleSleep:
-		err = sleepChild(args, getenv(barrierEnv))
+		err = sleepChild(args)
 	case roleEncrypt:
-		err = encryptChild(getenv(passwordEnv), getenv(teeEnv), stdin, stdout)
+		err = encryptChild(getenv(passwordEnv), stdin, stdout)
 	case roleHash:
 		err = hashChild(stdin, stdout)
 	default:
@@ -57,22 +50,13 @@ func runChild(role string, args []string, getenv func(string) string, stdin io.R
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "item52 %s child: %v\n", role, err)
-		if errors.Is(err, errBarrier) {
-			return barrierCode
-		}
 		return usageCode
 	}
 	return 0
 }
 
-// errBarrier marks a sleeper that gave up waiting for the others to start.
-var errBarrier = errors.New("barrier not reached")
-
-// sleepChild sleeps for the duration in args[0]. With a barrier it first proves it overlaps with
-// its siblings: it records its own start as a file in the barrier directory, then waits until n
-// files are there — which can only happen if n sleepers are alive at the same moment. The wait is
-// bounded, so a sleeper started one at a time gives up instead of hanging.
-func sleepChild(args []string, barrier string) error {
+// sleepChild sleeps for the duration in args[0].
+func sleepChild(args []string) error {
 	if len(args) != 1 {
 		return fmt.Errorf("want one argument, a duration such as 1s; got %q", args)
 	}
@@ -80,49 +64,8 @@ func sleepChild(args []string, barrier string) error {
 	if err != nil {
 		return err
 	}
-	if barrier != "" {
-		if err := awaitBarrier(barrier); err != nil {
-			return err
-		}
-	}
 	time.Sleep(d)
 	return nil
-}
-
-// awaitBarrier implements the barrier described at sleepChild; spec is "n,wait,dir" (the
-// directory last, since a path may itself hold commas).
-func awaitBarrier(spec string) error {
-	parts := strings.SplitN(spec, ",", 3)
-	if len(parts) != 3 {
-		return fmt.Errorf("%s=%q: want n,wait,dir", barrierEnv, spec)
-	}
-	n, err := strconv.Atoi(parts[0])
-	if err != nil {
-		return fmt.Errorf("%s: %w", barrierEnv, err)
-	}
-	dir := parts[2]
-	wait, err := time.ParseDuration(parts[1])
-	if err != nil {
-		return fmt.Errorf("%s: %w", barrierEnv, err)
-	}
-	mine := filepath.Join(dir, strconv.Itoa(os.Getpid()))
-	if err := os.WriteFile(mine, nil, 0o600); err != nil {
-		return err
-	}
-	deadline := time.Now().Add(wait)
-	for {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			return err
-		}
-		if len(entries) >= n {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%w: %d of %d sleepers started within %s", errBarrier, len(entries), n, wait)
-		}
-		time.Sleep(2 * time.Millisecond) // a child process has no channel to wait on; poll gently
-	}
 }
 
 // encryptChild encrypts stdin to stdout with AES-256 in CTR mode. The key is SHA-256 of the
@@ -133,17 +76,9 @@ func awaitBarrier(spec string) error {
 // a child that streams is exactly the kind that deadlocks a parent which writes all of stdin before
 // reading stdout. (AES-GCM would add integrity, but it must see the whole message before it can
 // emit its tag; and a real tool would use a slow KDF such as crypto/pbkdf2, not one SHA-256.)
-func encryptChild(password, tee string, stdin io.Reader, stdout io.Writer) error {
+func encryptChild(password string, stdin io.Reader, stdout io.Writer) error {
 	if password == "" {
 		return fmt.Errorf("no password in the environment (set %s)", passwordEnv)
-	}
-	if tee != "" {
-		f, err := os.Create(tee)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		stdout = io.MultiWriter(stdout, f)
 	}
 	iv := make([]byte, ivSize)
 	if _, err := rand.Read(iv); err != nil {

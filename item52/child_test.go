@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,7 +37,6 @@ func TestRunChild_Roles(t *testing.T) {
 		{"hash is SHA-256, 32 raw bytes", roleHash, nil, nil, "abc", 0, string(abc[:]), ""},
 		{"encrypt needs the password in its environment", roleEncrypt, nil, nil, "secret", usageCode, "", "no password in the environment"},
 		{"an unknown role is refused", "whirlpool", nil, nil, "", usageCode, "", `unknown role "whirlpool"`},
-		{"a sleeper alone gives up on its barrier", roleSleep, []string{"1ms"}, map[string]string{barrierEnv: "2,20ms," + t.TempDir()}, "", barrierCode, "", "1 of 2 sleepers started within 20ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,7 +61,7 @@ func TestEncryptChild_RoundTrips(t *testing.T) {
 	plain := []byte("attack at dawn, 10 bytes and then some")
 	encrypt := func() []byte {
 		var out bytes.Buffer
-		require.NoError(t, encryptChild(bookPassword, "", bytes.NewReader(plain), &out))
+		require.NoError(t, encryptChild(bookPassword, bytes.NewReader(plain), &out))
 		return out.Bytes()
 	}
 	first, second := encrypt(), encrypt()
@@ -76,4 +77,15 @@ func TestEncryptChild_RoundTrips(t *testing.T) {
 	assert.NotEqual(t, plain, wrong)
 	_, err = decrypt(bookPassword, first[:ivSize-1])
 	assert.ErrorContains(t, err, fmt.Sprintf("shorter than its %d-byte IV", ivSize))
+}
+
+// TestAwaitBarrier_GivesUpAlone checks the tests' barrier: a sleeper alone gives up within its
+// bound and says how many had started; with n already there it passes at once.
+func TestAwaitBarrier_GivesUpAlone(t *testing.T) {
+	dir := t.TempDir()
+	err := awaitBarrier("2,20ms," + dir)
+	require.ErrorIs(t, err, errBarrier)
+	assert.ErrorContains(t, err, "1 of 2 sleepers started within 20ms")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "another sleeper"), nil, 0o600))
+	assert.NoError(t, awaitBarrier("2,20ms,"+dir), "with a second sleeper's file there, the barrier is full")
 }

@@ -6,10 +6,11 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,26 +24,36 @@ import (
 // Real children cannot run on synctest's fake clock, so these proofs use real time. No assertion
 // is a stopwatch: overlap is shown by a barrier, hangs by a watchdog that must fire. Where a
 // broken row's hang is certain, its watchdog is short (it only sets how long we watch the hang);
-// a fixed row's watchdog is generous (it only stops a regression from hanging the suite). Every
-// child is started under t.Context(), so it is killed when its test ends, whatever happened.
+// a row that must not hang gets a generous one (it only turns a regression into a failure
+// within seconds, saying what is stuck). Every child is started under t.Context(), so it is
+// killed when its test ends, whatever happened.
 
 const (
-	watchHang  = 150 * time.Millisecond // a broken row: the hang is certain, so watch it briefly
-	watchSlow  = time.Second            // a broken row whose children must first finish some work
-	watchFixed = 10 * time.Second       // a fixed row: only a regression would get near this
+	watchHang = 150 * time.Millisecond // a broken row: the hang is certain, so watch it briefly
+	watchSlow = time.Second            // a broken row whose children must first get going
+	watchOK   = 8 * time.Second        // a row that must not hang: only a regression (or a machine far past busy) gets near this
 )
+
+// watchFor returns how long a row's watchdog waits: briefly where the bug makes a hang certain,
+// generously where nothing should hang.
+func watchFor(wantBug bool, hang time.Duration) time.Duration {
+	if wantBug {
+		return hang
+	}
+	return watchOK
+}
 
 // TestEcho_CapturesOutput proves listing 1: the child's stdout comes back exactly.
 func TestEcho_CapturesOutput(t *testing.T) {
 	t.Parallel()
-	out, err := runEcho(t.Context(), testSelf())
+	out, err := runEcho(t.Context(), testSpawn())
 	require.NoError(t, err)
 	assert.Equal(t, "Hello from the child!\n", out)
 }
 
 // Example_runEcho is listing 1 as runnable documentation: the test binary is the echo child.
 func Example_runEcho() {
-	out, err := runEcho(context.Background(), testSelf())
+	out, err := runEcho(context.Background(), testSpawn())
 	if err != nil {
 		fmt.Println(err)
 	}
@@ -56,7 +67,7 @@ func Example_runEcho() {
 func TestPoll_WorksWhileChildRuns(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	status, err := pollSleeper(t.Context(), testSelf(), 200*time.Millisecond, 10*time.Millisecond, &out)
+	status, err := pollSleeper(t.Context(), testSpawn(), 200*time.Millisecond, 10*time.Millisecond, &out)
 	require.NoError(t, err)
 	assert.Equal(t, 0, status)
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
@@ -70,27 +81,25 @@ func TestPoll_WorksWhileChildRuns(t *testing.T) {
 // TestSleepers_OverlapAtBarrier proves listings 3–4 without a stopwatch. Each sleeper records its
 // start in a directory and waits until all n have — possible only if n children are alive at
 // once. Started one at a time, the first sleeper waits alone until its bound and fails
-// (barrierCode); started all at once, every sleeper passes. A watchdog bounds the whole run, so a
-// fixed version gone one-at-a-time fails in watchFixed, not n × watchFixed.
+// (barrierCode); started all at once, every sleeper passes. A watchdog bounds the whole run.
 func TestSleepers_OverlapAtBarrier(t *testing.T) {
 	t.Parallel()
-	const n = 10
+	const n = 4 // the book starts 10; 4 alive at once prove the overlap as well, for less CPU
 	tests := []struct {
 		name    string
-		run     func(context.Context, self, int, time.Duration) error
-		bound   time.Duration // how long each sleeper waits for the others
+		run     func(context.Context, spawner, int, time.Duration) error
 		wantBug bool
 	}{
-		{"broken: start and wait one by one", runSleepersOneByOne, watchHang, true},
-		{"fixed: start all then wait", runSleepers, watchFixed, false},
+		{"broken: start and wait one by one", runSleepersOneByOne, true},
+		{"fixed: start all then wait", runSleepers, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			s := testSelf(fmt.Sprintf("%s=%d,%s,%s", barrierEnv, n, tt.bound, dir))
-			err := underWatchdog(t.Context(), watchFixed, func(watchdog context.Context) error {
-				return tt.run(watchdog, s, n, time.Millisecond)
+			spawn := testSpawn(fmt.Sprintf("%s=%d,%s,%s", barrierEnv, n, watchFor(tt.wantBug, watchHang), dir))
+			err := underWatchdog(t.Context(), watchOK, func(ctx context.Context) error {
+				return tt.run(ctx, spawn, n, time.Millisecond)
 			})
 			started, readErr := os.ReadDir(dir)
 			require.NoError(t, readErr)
@@ -101,10 +110,20 @@ func TestSleepers_OverlapAtBarrier(t *testing.T) {
 				assert.Len(t, started, 1, "one by one, no second sleeper may start")
 				return
 			}
-			require.NoError(t, err)
+			require.NoError(t, err, "the sleepers were not all alive at once: %d of %d started", len(started), n)
 			assert.Len(t, started, n, "all sleepers should have been alive at once")
 		})
 	}
+}
+
+// encryptStarts are listing 5's two versions, for the tables below.
+var encryptStarts = []struct {
+	name    string
+	start   func(context.Context, spawner, string, []byte) (*exec.Cmd, io.Reader, error)
+	wantBug bool
+}{
+	{"broken: write all then read", runEncryptWriteFirst, true},
+	{"fixed: exec feeds stdin", runEncrypt, false},
 }
 
 // TestEncrypt_SmallInputsWorkEitherWay proves listings 5–7, and why listing 5's flaw hides: with
@@ -112,175 +131,168 @@ func TestSleepers_OverlapAtBarrier(t *testing.T) {
 // bytes of ciphertext that decrypts back to the input.
 func TestEncrypt_SmallInputsWorkEitherWay(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		name  string
-		start encryptStarter
-	}{
-		{"broken: write first", runEncryptWriteFirst},
-		{"fixed: feed concurrently", runEncrypt},
-	} {
+	for _, tt := range encryptStarts {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			inputs := randomInputs(encryptInputs, smallInput)
-			outs, err := runEncrypts(t.Context(), testSelf(), bookPassword, inputs, tt.start)
+			inputs := randomInputs(2, 10) // the book starts 3; 2 show the same
+			var outs [][]byte
+			err := underWatchdog(t.Context(), watchOK, func(ctx context.Context) error {
+				var err error
+				outs, err = encryptAll(ctx, testSpawn(), bookPassword, inputs, tt.start)
+				return err
+			})
+			require.NotErrorIs(t, err, errWatchdog, "the encrypt children never finished: does each one's stdin get closed, so it sees EOF?")
 			require.NoError(t, err)
-			require.Len(t, outs, encryptInputs)
+			require.Len(t, outs, len(inputs))
 			for i, out := range outs {
-				assert.Len(t, out, ivSize+smallInput)
-				plain, err := decrypt(bookPassword, out)
-				require.NoError(t, err)
-				assert.Equal(t, inputs[i], plain)
+				assert.Len(t, out, ivSize+10)
+				assert.True(t, decryptsTo(out, inputs[i]), "child %d's output should decrypt to its input", i)
 			}
 		})
 	}
 }
 
+// wrote matches how far broken's write of stdin got.
+var wrote = regexp.MustCompile(`stdin: wrote (\d+) of (\d+) bytes`)
+
 // TestEncrypt_DeadlockOn1MiB proves the large-input pair. Writing all of 1 MiB before reading
-// hangs: the watchdog must fire, and the write stopped part-way (the pipes were full). Feeding
-// stdin from a goroutine finishes, and the output decrypts back to the input.
+// hangs: the watchdog must fire while the parent is still writing, which it shows by a write that
+// stopped part-way and then failed with EPIPE when the watchdog killed the child (the parent's end
+// of a child's stdin is not fd 1 or 2, so a broken pipe is an error there, not a fatal signal:
+// os/signal, "SIGPIPE"). With exec feeding stdin, it finishes and decrypts back to the input.
 func TestEncrypt_DeadlockOn1MiB(t *testing.T) {
 	t.Parallel()
-	data := randomInputs(1, 1<<20)[0]
-	tests := []struct {
-		name     string
-		start    encryptStarter
-		watchdog time.Duration
-		wantBug  bool
-	}{
-		{"broken: write all then read", runEncryptWriteFirst, watchHang, true},
-		{"fixed: feed from a goroutine", runEncrypt, watchFixed, false},
-	}
-	for _, tt := range tests {
+	data := randomInputs(1, 1<<20)
+	for _, tt := range encryptStarts {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var outs [][]byte
-			err := underWatchdog(t.Context(), tt.watchdog, func(watchdog context.Context) error {
+			err := underWatchdog(t.Context(), watchFor(tt.wantBug, watchHang), func(ctx context.Context) error {
 				var err error
-				outs, err = runEncrypts(watchdog, testSelf(), bookPassword, [][]byte{data}, tt.start)
+				outs, err = encryptAll(ctx, testSpawn(), bookPassword, data, tt.start)
 				return err
 			})
 			if tt.wantBug {
 				require.ErrorIs(t, err, errWatchdog)
-				var fe *feedError
-				require.ErrorAs(t, err, &fe, "the parent should have been stuck writing stdin")
-				assert.Less(t, fe.written, len(data))
+				m := wrote.FindStringSubmatch(err.Error())
+				require.NotNil(t, m, "the parent should have been stuck writing stdin: %v", err)
+				n, _ := strconv.Atoi(m[1])
+				assert.Less(t, n, len(data[0]), "the write should have stopped part-way")
 				if onUnix {
-					// The parent's stdin pipe is not fd 1 or 2, so the broken pipe is an error
-					// (os/signal, "SIGPIPE"), not a fatal signal: the run goes on.
-					assert.ErrorIs(t, fe, syscall.EPIPE, "the write should fail with EPIPE once the child is killed")
+					assert.ErrorIs(t, err, syscall.EPIPE, "the stuck write should fail with EPIPE once the child is killed")
 				}
-				t.Logf("stuck after writing %d KiB", fe.written/1024)
 				return
 			}
+			require.NotErrorIs(t, err, errWatchdog, "1 MiB did not get through within %s: is something still writing all of stdin before anyone reads stdout?", watchOK)
 			require.NoError(t, err)
-			plain, err := decrypt(bookPassword, outs[0])
-			require.NoError(t, err)
-			assert.True(t, bytes.Equal(data, plain), "decrypting the output should give back the 1 MiB input")
+			assert.True(t, decryptsTo(outs[0], data[0]), "decrypting the output should give back the 1 MiB input")
 		})
 	}
 }
 
+// pipelineStarts are listings 9–10's two versions, for the tables below.
+var pipelineStarts = []struct {
+	name    string
+	start   func(context.Context, spawner, string, []byte) (*pipeline, error)
+	wantBug bool
+}{
+	{"broken: parent keeps the pipe", startPipelineKeepPipe, true},
+	{"fixed: parent closes its copies", startPipeline, false},
+}
+
 // TestPipeline_HashNeedsParentToClosePipe proves listings 8–10. Each encrypt child also copies its
-// output to a file (the tee), so the test sees exactly what went down the pipe. Fixed: every
-// digest is 32 bytes, equals SHA-256 of that output, which decrypts back to the input, and both
-// children exit 0. Broken: the encrypt children write everything and exit 0, yet the hash
-// children never finish — the watchdog has to kill them (signal 9).
+// output to a file (the tee) and marks it done once all is written, so the test sees exactly what
+// went down the pipe and when. Only then does the hash children's watchdog start: broken, the hash
+// children still wait for EOF and must be killed (-9) although every encrypt child wrote
+// everything and exited 0; fixed, every digest is SHA-256 of that output, which decrypts back to
+// the input, and both children exit 0.
 func TestPipeline_HashNeedsParentToClosePipe(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name     string
-		start    pipelineStarter
-		watchdog time.Duration
-		wantBug  bool
-	}{
-		{"broken: parent keeps the write end", startPipelineKeepWriteEnd, watchSlow, true},
-		{"fixed: parent closes its copies", startPipeline, watchFixed, false},
-	}
-	for _, tt := range tests {
+	const n = 2 // the book starts 3; 2 show the same
+	for _, tt := range pipelineStarts {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			tee := func(i int) string { return filepath.Join(dir, strconv.Itoa(i)) }
-			n := 0
-			teeing := func(ctx context.Context, s self, password string, data []byte) (*pipeline, error) {
-				s.env = slices.Concat(s.env, []string{teeEnv + "=" + tee(n)})
-				n++
-				return tt.start(ctx, s, password, data)
+			// The hash children get a context of their own, cancelled once the encrypt children
+			// are done and the hash children have had their grace.
+			hashCtx, killHash := context.WithCancelCause(t.Context())
+			defer killHash(nil)
+			started, base := 0, testSpawn()
+			spawn := func(ctx context.Context, role string, args ...string) *exec.Cmd {
+				if role == roleHash {
+					return base(hashCtx, role, args...)
+				}
+				started++
+				return testSpawn(teeEnv+"="+tee(started-1))(ctx, role, args...)
 			}
-			inputs := randomInputs(encryptInputs, pipelineInput)
-			var results []pipelineResult
-			err := underWatchdog(t.Context(), tt.watchdog, func(watchdog context.Context) error {
+			stop := make(chan struct{})
+			watcher := make(chan error, 1)
+			go func() { watcher <- watchEncrypts(stop, n, tee, watchFor(tt.wantBug, 100*time.Millisecond), killHash) }()
+			inputs := randomInputs(n, 100)
+			var pipes []*pipeline
+			err := underWatchdog(t.Context(), watchOK, func(ctx context.Context) error {
 				var err error
-				results, err = runPipelines(watchdog, testSelf(), bookPassword, inputs, teeing)
+				pipes, err = runPipelines(ctx, spawn, bookPassword, inputs, tt.start)
 				return err
 			})
-			if tt.wantBug {
-				require.ErrorIs(t, err, errWatchdog)
-			} else {
-				require.NoError(t, err)
-			}
-			require.Len(t, results, encryptInputs)
-			for i, r := range results {
-				written, err := os.ReadFile(tee(i))
-				require.NoError(t, err)
-				plain, err := decrypt(bookPassword, written)
-				require.NoError(t, err)
-				assert.Equal(t, inputs[i], plain, "the encrypt child wrote all of its output")
-				assert.Equal(t, 0, r.encryptStatus)
+			close(stop)
+			require.NoError(t, <-watcher)
+			hung := errors.Is(context.Cause(hashCtx), errWatchdog)
+			require.Len(t, pipes, n)
+			for i, p := range pipes {
+				written, err := os.ReadFile(tee(i) + ".done")
+				require.NoError(t, err, "encrypt child %d should have written all of its output", i)
+				assert.True(t, decryptsTo(written, inputs[i]), "the encrypt child wrote all of its output")
+				assert.Equal(t, 0, exitStatus(p.encrypt.ProcessState), "encrypt child %d", i)
 				if tt.wantBug {
+					assert.True(t, hung, "the hash children should still wait for EOF after the encrypt children are done")
 					if onUnix {
-						assert.Equal(t, -9, r.hashStatus, "the hash child should still be waiting for EOF when killed")
+						assert.Equal(t, -9, exitStatus(p.hash.ProcessState), "the hash child should still be waiting for EOF when killed")
 					}
 					continue
 				}
-				assert.Equal(t, 0, r.hashStatus)
-				assert.Len(t, r.digest, hashSize)
+				require.False(t, hung, "hash child %d still waited for EOF %s after its encrypt child was done: does the parent still hold the pipe's write end?", i, watchOK)
+				assert.Equal(t, 0, exitStatus(p.hash.ProcessState), "hash child %d", i)
 				want := sha256.Sum256(written)
-				assert.Equal(t, want[:], r.digest)
+				assert.Equal(t, want[:], p.digest.Bytes(), "digest %d", i)
+			}
+			if !tt.wantBug {
+				assert.NoError(t, err)
 			}
 		})
 	}
 }
 
-// TestSleepTimeout_TerminatesAndReaps proves listing 11. With no timeout, only the watchdog ends
-// the wait, by SIGKILL (-9). With CommandContext, Cancel and WaitDelay, the child is terminated by
-// SIGTERM (-15) well before the watchdog, and in both cases it is reaped: its pid is gone.
-func TestSleepTimeout_TerminatesAndReaps(t *testing.T) {
-	t.Parallel()
-	if !onUnix {
-		t.Skip("signal numbers are Unix")
+// watchEncrypts waits until the n encrypt children have marked their tee files done, then gives
+// the hash children grace to finish before it cancels them with errWatchdog. It stops early when
+// stop is closed (the pipelines ended) and fails if the encrypt children never finish.
+func watchEncrypts(stop <-chan struct{}, n int, tee func(int) string, grace time.Duration, kill context.CancelCauseFunc) error {
+	poll := time.NewTicker(5 * time.Millisecond) // real children: nothing to wait on but their files
+	defer poll.Stop()
+	limit := time.After(watchOK)
+	for done := 0; done < n; {
+		select {
+		case <-stop:
+			return nil
+		case <-limit:
+			kill(errors.New("the encrypt children did not finish"))
+			return fmt.Errorf("after %s, %d of %d encrypt children had written all their output", watchOK, done, n)
+		case <-poll.C:
+			done = 0
+			for i := range n {
+				if _, err := os.Stat(tee(i) + ".done"); err == nil {
+					done++
+				}
+			}
+		}
 	}
-	tests := []struct {
-		name       string
-		wait       func(context.Context, self) (*os.ProcessState, error)
-		watchdog   time.Duration
-		wantStatus int
-		wantBug    bool
-	}{
-		{"broken: no timeout", func(ctx context.Context, s self) (*os.ProcessState, error) {
-			return waitSleeperNoTimeout(ctx, s, time.Minute)
-		}, watchHang, -9, true},
-		{"fixed: timeout SIGTERM WaitDelay", func(ctx context.Context, s self) (*os.ProcessState, error) {
-			return waitSleeperWithTimeout(ctx, s, time.Minute, 100*time.Millisecond)
-		}, watchFixed, -15, false},
+	select {
+	case <-stop:
+	case <-time.After(grace):
+		kill(errWatchdog)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var ps *os.ProcessState
-			err := underWatchdog(t.Context(), tt.watchdog, func(watchdog context.Context) error {
-				var err error
-				ps, err = tt.wait(watchdog, testSelf())
-				return err
-			})
-			require.Error(t, err, "a one-minute sleeper cannot finish on its own here")
-			assert.Equal(t, tt.wantBug, errors.Is(err, errWatchdog), "did the watchdog have to end the wait? err: %v", err)
-			require.NotNil(t, ps)
-			assert.Equal(t, tt.wantStatus, exitStatus(ps))
-			assert.Equal(t, -1, ps.ExitCode(), "Go reports -1 for any death by signal")
-			assert.True(t, processGone(t, ps.Pid()), "pid %d should be reaped and gone", ps.Pid())
-		})
-	}
+	return nil
 }
 
 // TestPipeline_DeadReaderKillsWriterBySIGPIPE proves what the parent's closing of the pipe's read
@@ -295,33 +307,67 @@ func TestPipeline_DeadReaderKillsWriterBySIGPIPE(t *testing.T) {
 	if !onUnix {
 		t.Skip("SIGPIPE is Unix")
 	}
+	data := randomInputs(1, 1<<20)
+	for _, tt := range pipelineStarts {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var pipes []*pipeline
+			err := underWatchdog(t.Context(), watchFor(tt.wantBug, watchSlow), func(ctx context.Context) error {
+				var err error
+				pipes, err = runPipelines(ctx, testSpawn(quitEnv+"="+roleHash), bookPassword, data, tt.start)
+				return err
+			})
+			require.Len(t, pipes, 1)
+			encrypt := exitStatus(pipes[0].encrypt.ProcessState)
+			if tt.wantBug {
+				assert.ErrorIs(t, err, errWatchdog, "the encrypt child should block on a pipe whose reader is gone")
+				assert.Equal(t, -9, encrypt, "the encrypt child should have been killed by the watchdog")
+				return
+			}
+			require.NotErrorIs(t, err, errWatchdog, "the encrypt child still blocked %s after its reader died: does the parent still hold the pipe's read end?", watchOK)
+			assert.Equal(t, -int(syscall.SIGPIPE), encrypt, "the encrypt child should die of SIGPIPE")
+			assert.ErrorContains(t, err, "signal: broken pipe")
+			assert.Equal(t, 0, exitStatus(pipes[0].hash.ProcessState), "the hash child quits at once")
+		})
+	}
+}
+
+// TestSleepTimeout_TerminatesAndReaps proves listing 11. With no timeout, only the watchdog ends
+// the wait, by SIGKILL (-9). With CommandContext, Cancel and WaitDelay, the child is terminated by
+// SIGTERM (-15) well before the watchdog, and in both cases it is reaped: its pid is gone.
+func TestSleepTimeout_TerminatesAndReaps(t *testing.T) {
+	t.Parallel()
+	if !onUnix {
+		t.Skip("signal numbers are Unix")
+	}
 	tests := []struct {
 		name       string
-		start      pipelineStarter
-		watchdog   time.Duration
+		wait       func(context.Context, spawner, time.Duration, time.Duration) (*os.ProcessState, error)
 		wantStatus int
 		wantBug    bool
 	}{
-		{"broken: parent keeps the read end", startPipelineKeepWriteEnd, watchSlow, -9, true},
-		{"fixed: parent closes its copies", startPipeline, watchFixed, -int(syscall.SIGPIPE), false},
+		{"broken: no timeout", waitSleeperNoTimeout, -9, true},
+		{"fixed: timeout SIGTERM WaitDelay", waitSleeperWithTimeout, -15, false},
 	}
-	data := randomInputs(1, 1<<20)[0]
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var results []pipelineResult
-			err := underWatchdog(t.Context(), tt.watchdog, func(watchdog context.Context) error {
+			var ps *os.ProcessState
+			err := underWatchdog(t.Context(), watchFor(tt.wantBug, watchHang), func(ctx context.Context) error {
 				var err error
-				results, err = runPipelines(watchdog, testSelf(quitEnv+"="+roleHash), bookPassword, [][]byte{data}, tt.start)
+				ps, err = tt.wait(ctx, testSpawn(), time.Minute, 100*time.Millisecond)
 				return err
 			})
-			require.Len(t, results, 1)
-			assert.Equal(t, tt.wantBug, errors.Is(err, errWatchdog), "did the watchdog have to end the wait? err: %v", err)
-			assert.Equal(t, tt.wantStatus, results[0].encryptStatus, "how the encrypt child ended")
-			if !tt.wantBug {
-				assert.Equal(t, 0, results[0].hashStatus, "the hash child quits at once")
-				assert.ErrorContains(t, err, "signal: broken pipe")
+			require.Error(t, err, "a one-minute sleeper cannot finish on its own here")
+			if tt.wantBug {
+				assert.ErrorIs(t, err, errWatchdog, "only the watchdog should end the wait")
+			} else {
+				require.NotErrorIs(t, err, errWatchdog, "the 100ms timeout never ended the wait")
 			}
+			require.NotNil(t, ps)
+			assert.Equal(t, tt.wantStatus, exitStatus(ps))
+			assert.Equal(t, -1, ps.ExitCode(), "Go reports -1 for any death by signal")
+			assert.True(t, processGone(t, ps.Pid()), "pid %d should be reaped and gone", ps.Pid())
 		})
 	}
 }
