@@ -38,11 +38,11 @@ func simulatePool(ctx context.Context, limit int, io life.CellIO, grid *life.Gri
 }
 
 // submitGameLogic is the book's error demo, pool.submit(game_logic, ALIVE, 3).result(): a single
-// gameLogic call submitted to a limited group. If its I/O fails, the error comes back from Wait in
-// the caller's goroutine — the Go version of result() re-raising the worker's exception.
-func submitGameLogic(ctx context.Context, limit int, io life.IO, state life.State, neighbors int) (life.State, error) {
+// gameLogic call run by a group (with one task, a limit would change nothing). If its I/O fails, the
+// error comes back from Wait in the caller's goroutine — the Go version of result() re-raising the
+// worker's exception.
+func submitGameLogic(ctx context.Context, io life.IO, state life.State, neighbors int) (life.State, error) {
 	var g errgroup.Group
-	g.SetLimit(limit)
 	var next life.State
 	g.Go(func() error {
 		var err error

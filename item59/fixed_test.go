@@ -105,10 +105,10 @@ func TestPool_WorkerErrorReachesCaller(t *testing.T) {
 func TestSubmitGameLogic_ErrorReachesCaller(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		wait := life.Latency(latency)
-		_, err := submitGameLogic(t.Context(), 10, life.FailAt(0, 0, life.ErrIO, wait), life.Alive, 3)
+		_, err := submitGameLogic(t.Context(), life.FailAt(0, 0, life.ErrIO, wait), life.Alive, 3)
 		require.ErrorIs(t, err, life.ErrIO)
 
-		next, err := submitGameLogic(t.Context(), 10, wait, life.Alive, 3)
+		next, err := submitGameLogic(t.Context(), wait, life.Alive, 3)
 		require.NoError(t, err)
 		assert.Equal(t, life.Alive, next)
 	})

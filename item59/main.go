@@ -81,7 +81,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit int) 
 		(time.Since(start) / life.Generations).Round(time.Millisecond), glider.Cells(), limit, waves, latency, bookLatency)
 
 	fmt.Fprintln(w, "== Example 4 (fixed): gameLogic's I/O fails; Wait hands the error to the caller ==")
-	_, err = submitGameLogic(ctx, limit, life.FailAt(0, 0, life.ErrIO, wait), life.Alive, 3)
+	_, err = submitGameLogic(ctx, life.FailAt(0, 0, life.ErrIO, wait), life.Alive, 3)
 	fmt.Fprintf(w, "submitGameLogic(Alive, 3) -> error: %v   (the book: OSError: Problem with I/O)\n\n", err)
 
 	// Go only: the pool people write by hand, against errgroup, with one cell failing.
