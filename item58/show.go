@@ -1,0 +1,115 @@
+package main
+
+// How the lesson shows each example: the helpers main.go calls, so that main.go reads as the book.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"workbook/item56/life"
+)
+
+// heading starts a section of the lesson.
+func heading(w io.Writer, title string) { fmt.Fprintf(w, "\n== %s ==\n", title) }
+
+// showDeadlock runs one generation of the glider through brokenSimulatePipeline, on a pool of its
+// own, under a watchdog that allows four times what a generation needs plus 100 ms for a busy
+// machine. It calls the outcome a deadlock only on the evidence: no worker ever came back for a
+// second cell. The pool is not stopped but cancelled: its workers may be stuck holding results.
+func showDeadlock(ctx context.Context, w io.Writer, latency time.Duration) {
+	grid := life.Glider()
+	need := time.Duration(ceilDiv(grid.Cells(), workers)) * latency
+	limit := 100*time.Millisecond + 4*need
+	ctx, cancel := context.WithTimeoutCause(ctx, limit, fmt.Errorf("watchdog: no result after %v (a generation needs %v)", limit, need))
+	defer cancel()
+	var taken atomic.Int64 // cells that reached gameLogic
+	logic := func(ctx context.Context, y, x int) error {
+		taken.Add(1)
+		return life.Latency(latency)(ctx, y, x)
+	}
+	p := StartPipeline(ctx, workers, life.CellIO{Logic: logic}) // the deferred cancel releases it
+
+	next, err := brokenSimulatePipeline(ctx, grid, p)
+	switch {
+	case err == nil:
+		fmt.Fprintf(w, "no deadlock: the generation finished, correct: %t\n", next.String() == life.Simulate(grid).String())
+	case taken.Load() == workers:
+		fmt.Fprintln(w, err)
+		fmt.Fprintf(w, "deadlock: each of the %d workers took one cell and never came back for another: it waits\n", workers)
+		fmt.Fprintln(w, "to hand its result to the coordinator, which waits to send the next cell; the watchdog released them")
+	default:
+		fmt.Fprintln(w, err)
+	}
+}
+
+// showError runs a 1×1 grid whose I/O fails, shows how errors.As and errors.Is read the error, then
+// runs the glider on the same pool to show that the pool survived.
+func showError(w io.Writer, bookFunc string, running func() int, simulate life.Step) error {
+	_, err := simulate(life.NewGrid(1, 1))
+	var simErr *SimulationError
+	if !errors.As(err, &simErr) {
+		return fmt.Errorf("the 1×1 grid should fail with a *SimulationError, got %v", err)
+	}
+	glider := life.Glider()
+	next, nextErr := simulate(glider)
+	if nextErr != nil {
+		return fmt.Errorf("the pool failed after the error: %w", nextErr)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "error:\t%v\n", err)
+	fmt.Fprintf(tw, "errors.As:\ttrue, *SimulationError{Y: %d, X: %d}\n", simErr.Y, simErr.X)
+	fmt.Fprintf(tw, "errors.Is(err, life.ErrIO):\t%t\n", errors.Is(err, life.ErrIO))
+	fmt.Fprintf(tw, "the book:\tSimulationError: (0, 0), raised from OSError: Problem with I/O in %s\n", bookFunc)
+	fmt.Fprintf(tw, "same pool, next call:\tglider generation matches life.Simulate: %t; %d workers running\n",
+		next.String() == life.Simulate(glider).String(), running())
+	return tw.Flush()
+}
+
+// showTable runs a driver and prints its table, its time beside the model's (rounds of I/O per
+// generation, proven on the fake clock by TestGeneration_TakesModelTime) and how many workers are
+// still running after it returned.
+func showTable(w io.Writer, running func() int, rounds int, latency time.Duration, drive func() (string, error)) error {
+	start := time.Now()
+	table, err := drive()
+	if err != nil {
+		return err
+	}
+	took := time.Since(start)
+	per := time.Duration(rounds) * latency
+	fmt.Fprintln(w, table)
+	fmt.Fprintf(w, "%d generations in %v; model: %d rounds × %v = %v per generation, %v in all\n",
+		life.Generations, took.Round(time.Millisecond), rounds, latency, per, life.Generations*per)
+	fmt.Fprintf(w, "workers still running after it returned: %d\n", running())
+	return nil
+}
+
+// gliderTable is the book's table, computed serially.
+func gliderTable() string {
+	table, _ := life.Table(func(g *life.Grid) (*life.Grid, error) { return life.Simulate(g), nil })
+	return table
+}
+
+// ceilDiv is ⌈a/b⌉: cells on a fixed pool take ⌈cells/workers⌉ rounds, since each worker takes a
+// cell, waits out its I/O, and only then takes the next.
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// thousands writes n with a comma between groups of three digits, as the book writes 10,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
