@@ -53,16 +53,12 @@ func memoryPerGoroutine(ctx context.Context, cells int) (goroutineCost, error) {
 	var waiting atomic.Int64
 	allWaiting := make(chan struct{})
 	gate := make(chan struct{})
-	io := life.CellIO{Logic: func(ctx context.Context, y, x int) error {
+	io := life.CellIO{Logic: func(context.Context, int, int) error {
 		if waiting.Add(1) == int64(cells) {
 			close(allWaiting)
 		}
-		select {
-		case <-gate:
-			return nil
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
+		<-gate
+		return nil
 	}}
 
 	before := liveBytes()
