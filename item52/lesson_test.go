@@ -24,8 +24,10 @@ func TestRun_Flags(t *testing.T) {
 		{[]string{"-h"}, 0, "Usage: go run ./item52 [flags]", false},
 		{[]string{"-sleep", "soon"}, 2, `invalid value "soon" for flag -sleep: parse error`, false},
 		{[]string{"-sleep", "10"}, 2, `invalid value "10" for flag -sleep: parse error`, false},
-		{[]string{"-sleep", "0s"}, 2, "item52: -sleep must be between 1ms and 2s (got 0s): ten sleepers one at a time take ten times this", true},
-		{[]string{"-sleep", "1h"}, 2, "item52: -sleep must be between 1ms and 2s (got 1h0m0s): ten sleepers one at a time take ten times this", true},
+		{[]string{"-sleep", "0s"}, 2, "item52: -sleep must be between 1ms and 2s (got 0s): the broken listings 3–4 sleep one child after another", true},
+		{[]string{"-sleep", "1h"}, 2, "item52: -sleep must be between 1ms and 2s (got 1h0m0s): the broken listings 3–4 sleep one child after another", true},
+		{[]string{"-children", "0"}, 2, "item52: -children must be between 1 and 100 (got 0): each child is a process of its own", true},
+		{[]string{"-children", "100", "-sleep", "1s"}, 2, "item52: -children × -sleep must be between 0s and 20s (got 1m40s): the broken listings 3–4 take that long", true},
 		{[]string{"-size", "0"}, 2, "item52: -size must be between 1 and 67108864 (got 0): the input is held in memory", true},
 		{[]string{"-size", "100000000000000"}, 2, "item52: -size must be between 1 and 67108864 (got 100000000000000): the input is held in memory", true},
 		{[]string{"now"}, 2, `item52: unexpected argument "now"`, true},
@@ -48,8 +50,9 @@ func TestRun_Flags(t *testing.T) {
 	assert.Contains(t, stderr.String(), "hint: a duration needs a unit")
 }
 
-// readmeCommand is the command of the README's sample run: short sleeps keep the test quick.
-const readmeCommand = "go run ./item52 -sleep 10ms"
+// readmeCommand is the command of the README's sample run: three sleepers keep the
+// test quick (under -race every child is a race-enabled process, about 0.1 s of CPU to start).
+const readmeCommand = "go run ./item52 -sleep 50ms -children 3"
 
 // readmeMasks hide what changes from run to run: timings, random bytes, how far the stuck write
 // got, the broken pipelines' rows, and how many times Working... was printed.

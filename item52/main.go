@@ -23,7 +23,6 @@ const (
 	bookPassword = "zf7ShyBhZOraQDdE/FiZpm/m/8f9X+M1" // the book's listing 5
 	bookTimeout  = 100 * time.Millisecond             // listing 11: communicate(timeout=0.1)
 	hungSleep    = 10 * time.Second                   // listing 11: `sleep 10`
-	sleepers     = 10                                 // listings 3–4
 	watchdog     = 200 * time.Millisecond             // how long the lesson watches a broken listing hang
 )
 
@@ -46,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	sleep := fs.Duration("sleep", 50*time.Millisecond, "how long each sleeper sleeps (the book: 1s)")
+	sleepers := fs.Int("children", 10, "how many sleepers listings 3–4 start (the book: 10)")
 	size := fs.Int("size", 1<<20, "bytes fed to one encrypt child in the deadlock demo")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -54,15 +54,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := cmp.Or(
-		inRange("sleep", *sleep, time.Millisecond, 2*time.Second, "ten sleepers one at a time take ten times this"),
+		inRange("sleep", *sleep, time.Millisecond, 2*time.Second, "the broken listings 3–4 sleep one child after another"),
+		inRange("children", *sleepers, 1, 100, "each child is a process of its own"),
 		inRange("size", *size, 1, 64<<20, "the input is held in memory"),
+		inRange("children × -sleep", time.Duration(*sleepers)*(*sleep), 0, 20*time.Second, "the broken listings 3–4 take that long"),
 	); err != nil {
 		fmt.Fprintln(stderr, "item52:", err)
 		return 2
 	}
 	exe, err := os.Executable()
 	if err == nil {
-		err = lesson(context.Background(), selfAs(exe), *sleep, *size, stdout)
+		err = lesson(context.Background(), selfAs(exe), *sleep, *sleepers, *size, stdout)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "item52:", err)
@@ -72,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // lesson runs the book's listings in order, each broken version under a watchdog.
-func lesson(ctx context.Context, spawn spawner, sleep time.Duration, size int, w io.Writer) error {
+func lesson(ctx context.Context, spawn spawner, sleep time.Duration, sleepers, size int, w io.Writer) error {
 	fmt.Fprintf(w, "Every child is this program started again in a role (echo, sleep, encrypt, hash).\n")
 	fmt.Fprintf(w, "Sleepers sleep %s (the book: %s). A broken listing that hangs is watched for %s.\n", sleep, bookSleep, watchdog)
 

@@ -84,7 +84,7 @@ func TestPoll_WorksWhileChildRuns(t *testing.T) {
 // (barrierCode); started all at once, every sleeper passes. A watchdog bounds the whole run.
 func TestSleepers_OverlapAtBarrier(t *testing.T) {
 	t.Parallel()
-	const n = 4 // the book starts 10; 4 alive at once prove the overlap as well, for less CPU
+	const n = 3 // the book starts 10; 3 alive at once prove the overlap as well, for less CPU
 	tests := []struct {
 		name    string
 		run     func(context.Context, spawner, int, time.Duration) error
@@ -368,6 +368,121 @@ func TestSleepTimeout_TerminatesAndReaps(t *testing.T) {
 			assert.Equal(t, tt.wantStatus, exitStatus(ps))
 			assert.Equal(t, -1, ps.ExitCode(), "Go reports -1 for any death by signal")
 			assert.True(t, processGone(t, ps.Pid()), "pid %d should be reaped and gone", ps.Pid())
+		})
+	}
+}
+
+// TestSleepTimeout_WaitDelayKillsStubbornChild proves the WaitDelay bound of listing 11's fix: a
+// child that ignores SIGTERM is killed (SIGKILL, -9) once waitDelay has passed after Cancel, and
+// Run returns. The child says on stderr when it is ignoring SIGTERM; only then does the test end
+// the context (the timeout itself is a minute), so the SIGTERM surely meets a child that ignores it.
+func TestSleepTimeout_WaitDelayKillsStubbornChild(t *testing.T) {
+	t.Parallel()
+	if !onUnix {
+		t.Skip("signal numbers are Unix")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ready := make(chan struct{})
+	var cmd *exec.Cmd
+	base := testSpawn(stubbornEnv + "=1")
+	spawn := func(ctx context.Context, role string, args ...string) *exec.Cmd {
+		cmd = base(ctx, role, args...)
+		cmd.Stderr = firstWrite(ready) // exec copies the child's stderr here from its own goroutine
+		return cmd
+	}
+	type result struct {
+		ps  *os.ProcessState
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		ps, err := waitSleeperWithTimeout(ctx, spawn, time.Minute, time.Minute)
+		done <- result{ps, err}
+	}()
+	select {
+	case <-ready:
+	case r := <-done:
+		t.Fatalf("the stubborn child ended before it said it ignores SIGTERM: %v", r.err)
+	case <-time.After(watchOK):
+		cancel()
+		<-done
+		t.Fatalf("the stubborn child did not start within %s", watchOK)
+	}
+	cancel() // Cancel now sends SIGTERM, which the child ignores
+	select {
+	case r := <-done:
+		require.Error(t, r.err)
+		require.NotNil(t, r.ps)
+		assert.Equal(t, -9, exitStatus(r.ps), "WaitDelay should end a child that ignores SIGTERM with SIGKILL")
+	case <-time.After(watchOK):
+		_ = cmd.Process.Kill() // cmd was set before the child started, which was before ready
+		<-done
+		t.Fatalf("Wait was still blocked %s after SIGTERM to a child that ignores it: is WaitDelay set?", watchOK)
+	}
+}
+
+// firstWrite is an io.Writer that closes ready on its first write and discards everything.
+type firstWrite chan struct{}
+
+// Write closes the channel the first time, then only counts.
+func (c firstWrite) Write(p []byte) (int, error) {
+	select {
+	case <-c:
+	default:
+		close(c)
+	}
+	return len(p), nil
+}
+
+// TestStart_FailurePartwayLeavesNoneBehind makes Start fail part-way through starting several
+// children (the spawner names a program that does not exist for one child) and checks that every
+// child that did start was waited for — reaped, not left running or as a zombie — and that the
+// error names the child that failed.
+func TestStart_FailurePartwayLeavesNoneBehind(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		failAt  int // which spawned child fails to start, counting from 0
+		run     func(context.Context, spawner) error
+		wantErr string
+	}{
+		{"runSleepers", 1, func(ctx context.Context, spawn spawner) error {
+			return runSleepers(ctx, spawn, 3, time.Millisecond)
+		}, "sleep child 1"},
+		{"encryptAll", 1, func(ctx context.Context, spawn spawner) error {
+			_, err := encryptAll(ctx, spawn, bookPassword, randomInputs(3, 10), runEncrypt)
+			return err
+		}, "encrypt child 1"},
+		{"runPipelines: the second hash child", 3, func(ctx context.Context, spawn spawner) error {
+			// 1 MiB, more than the pipe holds: the encrypt child left without its hash child
+			// blocks until killed, so start must kill it, not merely wait.
+			_, err := runPipelines(ctx, spawn, bookPassword, randomInputs(3, 1<<20), startPipeline)
+			return err
+		}, "pipeline 1: hash child"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var cmds []*exec.Cmd
+			base, missing := testSpawn(), filepath.Join(t.TempDir(), "no such program")
+			spawn := func(ctx context.Context, role string, args ...string) *exec.Cmd {
+				cmd := base(ctx, role, args...)
+				if len(cmds) == tt.failAt {
+					cmd.Path = missing
+				}
+				cmds = append(cmds, cmd)
+				return cmd
+			}
+			err := underWatchdog(t.Context(), watchOK, func(ctx context.Context) error { return tt.run(ctx, spawn) })
+			require.NotErrorIs(t, err, errWatchdog, "the run hung after a failed Start")
+			require.ErrorIs(t, err, os.ErrNotExist)
+			assert.ErrorContains(t, err, tt.wantErr)
+			require.Len(t, cmds, tt.failAt+1, "nothing more should be spawned after the failure")
+			for i, cmd := range cmds[:tt.failAt] {
+				require.NotNil(t, cmd.Process, "child %d should have started", i)
+				assert.NotNil(t, cmd.ProcessState, "child %d started but was never waited for: left behind", i)
+			}
 		})
 	}
 }
