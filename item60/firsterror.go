@@ -20,7 +20,7 @@ type gather func(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Gr
 // replyLimit bounds the first-error demo: if a version has not returned this long after the call,
 // the held-back replies arrive anyway, so a version that waits for them instead of cancelling ends
 // late instead of never.
-const replyLimit = 5 * time.Second
+const replyLimit = 10 * time.Second
 
 // firstError runs each version on grid with cell (0, 0) failing once every other cell's I/O has
 // begun. Those cells' replies are held back until the call returns, so only cancellation can end

@@ -129,7 +129,22 @@ func TestSimulate_GenerationTakesOneLatency(t *testing.T) {
 
 // returnLimit is how long TestGathers_FirstErrorCancelsIOInFlight waits for a version to return
 // before it calls it stuck: the replies it could be waiting for come only after it returns.
-const returnLimit = 5 * time.Second
+const returnLimit = 3 * time.Second
+
+// waitFor waits for wg, or fails the test if it is still waiting after returnLimit, naming what.
+func waitFor(t *testing.T, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(returnLimit):
+		t.Fatalf("%s: still running %v after the replies came", what, returnLimit)
+	}
+}
 
 // Cell (0, 0) of the glider fails once the other 44 cells' I/O has begun; their replies are held
 // back until the call returns, so only cancellation can end their I/O sooner. errgroup cancels all
@@ -178,14 +193,14 @@ func TestGathers_FirstErrorCancelsIOInFlight(t *testing.T) {
 				assert.Zero(t, cancelled, "nothing was cancelled")
 				assert.Equal(t, others, running, "it returned with every other cell's I/O still running")
 				deliver()
-				tally.ended.Wait()
+				waitFor(t, &tally.ended, "the other cells' I/O")
 				assert.Equal(t, others, tally.completed.Load(), "the abandoned I/O ran to the end")
 				return
 			}
 			assert.Zero(t, running, "%s returned with %d of the other %d cells' I/O still running: nothing cancelled it or waited for it", tc.name, running, others)
 			assert.Equal(t, others, cancelled, "%s cancelled %d of the other %d cells' I/O after the first error (and %d ran to the end)", tc.name, cancelled, others, completed)
 			deliver()
-			tally.ended.Wait()
+			waitFor(t, &tally.ended, "the other cells' I/O")
 		})
 	}
 }
