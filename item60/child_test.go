@@ -22,7 +22,7 @@ var readmeArgs = []string{"-latency", "10ms", "-cells", "1000"}
 
 // childWatchdog ends a child that is still running after this long, printing every goroutine's
 // stack, so a hang fails its test by assertion in seconds and says what is stuck.
-const childWatchdog = 8 * time.Second
+const childWatchdog = 6 * time.Second
 
 // runChild runs the child role named by childEnv and returns the process's exit code.
 func runChild(role string) int {
