@@ -53,7 +53,7 @@ func printCost(ctx context.Context, w io.Writer, cells int) error {
 		bytesIEC(t.kernelStack))
 	fmt.Fprintf(w, "All %s cells: as goroutines %s resident; as OS threads %s resident plus %s of kernel stacks.\n",
 		thousands(cells), bytesIEC(g.resident*n), bytesIEC(t.resident*n), bytesIEC(t.kernelStack*n))
-	fmt.Fprintln(w, "The book's \"about 8 MB\" per thread is the stack a C or Python thread reserves (ulimit -s): virtual, not resident.")
+	fmt.Fprintln(w, "The book's 8 MB per thread is the stack a C or Python thread reserves (ulimit -s): virtual, not resident.")
 	limit := debug.SetMaxThreads(10_000)
 	debug.SetMaxThreads(limit)
 	fmt.Fprintf(w, "Limits on threads here: kernel.threads-max %s, kernel.pid_max %s, vm.max_map_count %s, Go's debug.SetMaxThreads %s.\n",
