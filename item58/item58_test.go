@@ -70,14 +70,15 @@ func isClosed(ch <-chan struct{}) bool {
 func TestSimulatePipeline_DeadlocksWhenCellsExceedWorkers(t *testing.T) {
 	tests := []struct {
 		name    string
+		coord   string // the coordinator under test, for messages
 		start   func(context.Context, int, life.CellIO) pool
 		grid    func() *life.Grid
 		wantBug bool
 	}{
-		{"broken/1×1", startBroken, func() *life.Grid { return life.NewGrid(1, 1) }, false},
-		{"broken/glider 5×9", startBroken, life.Glider, !exercise},
-		{"fixed/1×1", startSingleStage, func() *life.Grid { return life.NewGrid(1, 1) }, false},
-		{"fixed/glider 5×9", startSingleStage, life.Glider, false},
+		{"broken/1×1", "brokenSimulatePipeline", startBroken, func() *life.Grid { return life.NewGrid(1, 1) }, false},
+		{"broken/glider 5×9", "brokenSimulatePipeline", startBroken, life.Glider, !exercise},
+		{"fixed/1×1", "simulatePipeline", startSingleStage, func() *life.Grid { return life.NewGrid(1, 1) }, false},
+		{"fixed/glider 5×9", "simulatePipeline", startSingleStage, life.Glider, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,8 +106,8 @@ func TestSimulatePipeline_DeadlocksWhenCellsExceedWorkers(t *testing.T) {
 					require.False(t, finished, "the generation finished: the deadlock is gone")
 					assert.Equal(t, 5, stuckWorkers, "the workers are stuck, not gone")
 				} else if !finished {
-					t.Errorf("deadlock: the generation of the %d×%d grid has not finished after a fake minute (it needs %v); %d workers hold results nobody reads",
-						grid.Height, grid.Width, generationTime(singleStage, grid.Cells(), 5, latency), stuckWorkers)
+					t.Errorf("%s still deadlocks: the generation of the %d×%d grid has not finished after a fake minute (it needs %v); %d of 5 workers are still running",
+						tt.coord, grid.Height, grid.Width, generationTime(singleStage, grid.Cells(), 5, latency), stuckWorkers)
 				}
 				if !finished {
 					cancel() // the coordinator and the workers all watch ctx
@@ -122,7 +123,7 @@ func TestSimulatePipeline_DeadlocksWhenCellsExceedWorkers(t *testing.T) {
 					require.NoError(t, err)
 					assert.Equal(t, life.Simulate(grid).String(), next.String())
 					assert.Equal(t, generationTime(singleStage, grid.Cells(), 5, latency), took,
-						"fake-clock time of the generation: ⌈cells/5⌉ rounds of I/O")
+						"%s: fake-clock time of the generation, which should be ⌈cells/5⌉ rounds of I/O: are the cells sent one at a time?", tt.coord)
 				}
 				p.stop()
 				assert.Zero(t, p.running())
@@ -211,7 +212,8 @@ func TestSimulatePipeline_WaitsForItsFanOut(t *testing.T) {
 				assert.False(t, isClosed(done), "the coordinator returned while its fan-out goroutine was still running: it may yet send a cell into the pool")
 				close(gate)
 				<-done
-				synctest.Wait() // the fan-out goroutine has returned: Stop's close cannot meet its send
+				// Before Stop closes in, nothing may still be sending on it (that would panic).
+				assert.Empty(t, release(p), "goroutines still blocked on the pool's channels after cancel")
 				p.stop()
 			})
 		})
@@ -243,11 +245,12 @@ func TestPipelines_IdleWorkersReturnWhenCancelled(t *testing.T) {
 func TestRunPipeline_LeaksWorkersWithoutClose(t *testing.T) {
 	tests := []struct {
 		name     string
+		driver   string // for messages
 		run      func(context.Context, *Pipeline) (string, error)
 		wantLeak bool
 	}{
-		{"broken", brokenRunPipeline, !exercise},
-		{"fixed", runPipeline, false},
+		{"broken", "brokenRunPipeline", brokenRunPipeline, !exercise},
+		{"fixed", "runPipeline", runPipeline, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,7 +270,7 @@ func TestRunPipeline_LeaksWorkersWithoutClose(t *testing.T) {
 					assert.Equal(t, 5, running)
 					p.Stop() // release them, as the fixed driver would have
 				} else if running != 0 {
-					t.Errorf("the driver returned with %d of 5 workers still running: it must close p.in and wait for them", running)
+					t.Errorf("%s returned with %d of 5 workers still running: it must close p.in and wait for every worker (Stop does both)", tt.driver, running)
 					cancel() // release them without a second close
 				}
 				assert.NoError(t, goleak.Find(bubble), "no worker may outlive Stop")

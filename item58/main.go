@@ -80,16 +80,21 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 		return err
 	}
 
-	heading(w, "Listing 5 (broken): the driver never closes the input channel")
-	p = StartPipeline(ctx, workers, life.CellIO{}) // no I/O: the leak does not depend on it
-	table, err := brokenRunPipeline(ctx, p)
+	heading(w, "Listing 5 (broken): the driver never closes the input channel, so its workers wait on it")
+	leakCtx, release := context.WithCancel(ctx)
+	p = StartPipeline(leakCtx, workers, life.CellIO{}) // no I/O: the leak does not depend on it
+	table, err := brokenRunPipeline(leakCtx, p)
 	if err != nil {
+		release()
 		return err
 	}
 	fmt.Fprintf(w, "same table: %t\n", table == gliderTable())
-	fmt.Fprintf(w, "workers still running after it returned: %d (each waits on the open input channel)\n", p.Running())
-	p.Stop()
-	fmt.Fprintf(w, "after the lesson calls Stop for it: %d\n", p.Running())
+	fmt.Fprintf(w, "workers still running after it returned: %d\n", p.Running())
+	// Release them through their context and wait, as Stop would, but without closing p.in:
+	// a fixed brokenRunPipeline has closed it already, and a second close panics.
+	release()
+	p.workers.wg.Wait()
+	fmt.Fprintf(w, "after the lesson cancels their context: %d\n", p.Running())
 
 	heading(w, "Listings 6–10 (fixed): countNeighbors needs I/O too, so a second stage of workers")
 	q := StartPhasedPipeline(ctx, workers, life.CellIO{Neighbors: slow, Logic: slow})

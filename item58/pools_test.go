@@ -44,7 +44,7 @@ func startWith(coordinate func(context.Context, *life.Grid, *Pipeline) (*life.Gr
 			unstick: func() string {
 				select {
 				case <-p.in:
-					return "a send on in"
+					return "a send on in (a fan-out that ignores ctx)"
 				default:
 				}
 				return unstickOut(p.out)
@@ -71,9 +71,9 @@ func startPhased(ctx context.Context, workers int, io life.CellIO) pool {
 		unstick: func() string {
 			select {
 			case <-p.in:
-				return "a send on in"
+				return "a send on in (a fan-out that ignores ctx)"
 			case <-p.logic:
-				return "a send on logic"
+				return "a send on logic (a first-stage worker that ignores ctx)"
 			default:
 			}
 			return unstickOut(p.out)
@@ -147,9 +147,9 @@ func unstickOut(out chan cellResult) string {
 	}
 	select {
 	case <-out:
-		return "a send on out"
+		return "a send on out (a worker that ignores ctx)"
 	case feed <- cellResult{}:
-		return "a receive on out"
+		return "a receive on out (a fan-in that ignores ctx)"
 	default:
 		return ""
 	}
