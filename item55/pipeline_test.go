@@ -1,7 +1,13 @@
 package main
 
+// The proofs that drive the broken and the fixed pipeline through one table each. A broken row
+// expects the bug as shipped and, under -tags exercise, what the fixed row expects: the learner's
+// fix of broken.go must pass them (README.md, "Your turn"). The steps: polling
+// (TestWorker_PollsWhileIdle), the busy-waiting main (TestPipeline_MainWaitsWithoutSpinning, then
+// TestPipeline_Latency), the workers that never stop (TestWorkers_Leak), the unbounded queue
+// (TestPipeline_BackPressure, TestPipeline_PeakQueue).
+
 import (
-	"slices"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -16,270 +22,23 @@ import (
 // bubble: a pure spin would never let the fake clock move, and the workers sleep on it.
 func sleepMillisecond() { time.Sleep(time.Millisecond) }
 
-// TestPipeline_DeliversEveryItemOnce sends 1000 items through the broken pipeline and through
-// the fixed one with 1/1/1 and 3/4/5 workers and several buffer sizes: each item must reach the
-// done queue exactly once.
-func TestPipeline_DeliversEveryItemOnce(t *testing.T) {
-	const items = 1000
-	broken := func(*testing.T) Result {
-		p := newPollingPipeline(bookStages(), 10*time.Millisecond)
-		defer p.Stop()
-		return runPolling(p, items, sleepMillisecond)
-	}
-	fixed := func(workers Workers, buffer int) func(*testing.T) Result {
-		return fixedRun(bookStages(), workers, buffer, items)
-	}
-	tests := []struct {
-		name string
-		run  func(t *testing.T) Result
-	}{
-		{"broken", broken},
-		{"fixed 1/1/1 unbuffered", fixed(Workers{1, 1, 1}, 0)},
-		{"fixed 1/1/1 buffer 1", fixed(Workers{1, 1, 1}, 1)},
-		{"fixed 1/1/1 buffer 10", fixed(Workers{1, 1, 1}, 10)},
-		{"fixed 3/4/5 unbuffered", fixed(Workers{3, 4, 5}, 0)},
-		{"fixed 3/4/5 buffer 10", fixed(Workers{3, 4, 5}, 10)},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				got := tt.run(t).Done
-				slices.Sort(got)
-				assert.Equal(t, upTo(items), got)
-			})
-		})
-	}
+// startBroken builds the broken pipeline with killable stages, starts its workers and lets them
+// settle: each finds its queue empty at 0 ms and sleeps (or, fixed, waits), so what follows has
+// one possible outcome.
+func startBroken(stages Stages) *PollingPipeline {
+	p := newPollingPipeline(killable(stages), 10*time.Millisecond)
+	p.start()
+	synctest.Wait()
+	return p
 }
 
-// TestPipeline_PollsAndLatency times both pipelines on synctest's fake clock, each stage
-// working 1 ms (+3 ns) per item. The broken one polls exactly 3012 times and finishes 29 ms
-// after the fixed one, which polls zero times and takes exactly the pipeline's 1002 steps.
-func TestPipeline_PollsAndLatency(t *testing.T) {
-	// The 3 ns keep every event of a stage off the 10 ms poll grid and off main's 1 ms grid.
-	// Goroutines that wake at the same fake instant run at the same time, and whether one
-	// sees the other's put would then be luck; with distinct instants, every look at a queue
-	// has one possible outcome.
-	const work = time.Millisecond + 3
-	const items = 1000
-	tests := []struct {
-		name        string
-		run         func(t *testing.T) (Result, time.Duration)
-		wantPolls   int64
-		wantElapsed time.Duration
-	}{
-		{
-			name: "broken",
-			run: func(*testing.T) (Result, time.Duration) {
-				start := time.Now()
-				p := newPollingPipeline(withLatency(bookStages(), work), 10*time.Millisecond)
-				defer p.Stop() // runs after time.Since below: stopping is not part of the timing
-				p.start()
-				synctest.Wait() // every worker has found its queue empty at 0 ms and sleeps until 10 ms
-				return p.process(items, sleepMillisecond), time.Since(start)
-			},
-			// Each worker takes 1000 items and finds its queue empty 4 times: download at 0 ms
-			// and after its last item at 1010.003 ms, 1020.003 ms and 1030.003 ms; resize at 0,
-			// 10, 1020.003 and 1030.003 ms; upload at 0, 10 and 20 ms and after its last item
-			// at 1030.003 ms. main's next look, at 1031 ms, sees all 1000.
-			wantPolls:   3*items + 3*4,
-			wantElapsed: 1031 * time.Millisecond,
-		},
-		{
-			name: "fixed",
-			run: func(t *testing.T) (Result, time.Duration) {
-				start := time.Now()
-				p := newChannelPipeline(withLatency(bookStages(), work), Workers{1, 1, 1}, 10)
-				return untilClosed(t, p, func() Result { return runChannels(p, items) }), time.Since(start)
-			},
-			// No poll, no wait: item 999 leaves download after 1000 steps, then resize and upload.
-			wantPolls:   0,
-			wantElapsed: (items + 2) * work,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				res, elapsed := tt.run(t)
-				assert.Len(t, res.Done, items)
-				assert.Equal(t, tt.wantPolls, res.Polls, "polls")
-				assert.Equal(t, tt.wantElapsed, elapsed, "fake time until main saw the last item")
-			})
-		})
-	}
-}
-
-// TestWorker_PollsForeverWhenIdle shows the broken workers still at work after the last item:
-// in one idle second on the fake clock, the three of them poll exactly 3 × 100 times.
-func TestWorker_PollsForeverWhenIdle(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		p := newPollingPipeline(bookStages(), 10*time.Millisecond)
-		defer p.Stop()
-		require.Len(t, runPolling(p, 100, sleepMillisecond).Done, 100)
-		synctest.Wait() // every worker has finished its look and sleeps
-		before := p.polls()
-		time.Sleep(time.Second)
-		synctest.Wait() // the workers that woke with us have looked again
-		assert.Equal(t, int64(3*100), p.polls()-before, "polls in one idle second")
-	})
-}
-
-// TestWorkers_Leak runs each pipeline to the end and asks goleak what is left. The broken
-// workers are still running, and goleak names them; the test then stops them and checks that
-// nothing is left. The fixed pipeline has shut itself down, stage by stage. Both run inside a
-// synctest bubble: goleak's retries (it looks again for about 0.4 s before it reports) then
-// sleep on the fake clock and cost no real time, and a fixed pipeline that never ends fails the
-// test (untilClosed) instead of hanging it.
-func TestWorkers_Leak(t *testing.T) {
-	tests := []struct {
-		name     string
-		run      func(t *testing.T) (stop func())
-		wantLeak string // a function goleak must name, or "" for no leak
-	}{
-		{"broken", func(*testing.T) func() {
-			p := newPollingPipeline(bookStages(), 10*time.Millisecond)
-			runPolling(p, 100, sleepMillisecond)
-			return p.Stop
-		}, "item55.(*Worker).Run"},
-		{"fixed", func(t *testing.T) func() {
-			p := newChannelPipeline(bookStages(), Workers{3, 4, 5}, 10)
-			untilClosed(t, p, func() Result { return runChannels(p, 100) })
-			return func() {}
-		}, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				bubble := goleak.IgnoreCurrent() // synctest's goroutines and this one: not the pipeline's
-				stop := tt.run(t)
-				err := goleak.Find(bubble)
-				if tt.wantLeak == "" {
-					require.NoError(t, err)
-					return
-				}
-				require.Error(t, err, "the workers should still be running")
-				assert.Contains(t, err.Error(), tt.wantLeak)
-				stop()
-				require.NoError(t, goleak.Find(bubble), "after Stop")
-			})
-		})
-	}
-}
-
-// stalled is a pipeline whose done queue nobody reads: a consumer that has stalled.
-type stalled struct {
-	put         func(item int) // what the producer calls for each item
-	closeInput  func()         // what the producer calls after the last item
-	doneWaiting func() int     // items waiting in the done queue
-	release     func()         // unblocks and ends everything
-}
-
-// TestPipeline_BackPressure lets a fast producer feed each pipeline while nobody reads the done
-// queue. The broken queue takes every item (its high-water mark grows with the item count);
-// the fixed producer blocks, durably, once each of the four channels holds cap items and each
-// of the three workers holds one: 4×cap+3 items in flight, whatever the item count.
-func TestPipeline_BackPressure(t *testing.T) {
-	const buffer = 10
-	broken := func(*testing.T) stalled {
-		p := newPollingPipeline(bookStages(), 10*time.Millisecond)
-		p.start()
-		return stalled{put: p.downloadQueue.Put, closeInput: func() {}, doneWaiting: p.doneQueue.Len, release: p.Stop}
-	}
-	fixed := func(t *testing.T) stalled {
-		p := newChannelPipeline(bookStages(), Workers{1, 1, 1}, buffer)
-		return stalled{
-			put:         func(item int) { p.downloadQueue <- item },
-			closeInput:  func() { close(p.downloadQueue) },
-			doneWaiting: func() int { return len(p.doneQueue) },
-			release: func() {
-				untilClosed(t, p, func() Result {
-					for range p.doneQueue { // the consumer wakes up: the producer finishes and the stages close
-					}
-					return Result{}
-				})
-			},
-		}
-	}
-	tests := []struct {
-		name        string
-		start       func(t *testing.T) stalled
-		items       int
-		wantSent    int
-		wantWaiting int
-		wantBlocked bool
-	}{
-		{"broken 100 items", broken, 100, 100, 100, false},
-		{"broken 1000 items", broken, 1000, 1000, 1000, false},
-		{"fixed 100 items", fixed, 100, 4*buffer + 3, buffer, true},
-		{"fixed 1000 items", fixed, 1000, 4*buffer + 3, buffer, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				p := tt.start(t)
-				var sent atomic.Int64
-				produced := make(chan struct{})
-				go func() {
-					defer close(produced)
-					for i := range tt.items {
-						p.put(i)
-						sent.Add(1)
-					}
-					p.closeInput()
-				}()
-				time.Sleep(time.Second) // on the fake clock: time for the polling workers to move everything
-				synctest.Wait()         // every goroutine is durably blocked (or asleep)
-
-				blocked := true
-				select {
-				case <-produced:
-					blocked = false
-				default:
-				}
-				assert.Equal(t, tt.wantBlocked, blocked, "producer blocked")
-				assert.Equal(t, int64(tt.wantSent), sent.Load(), "items the producer got rid of")
-				assert.Equal(t, tt.wantWaiting, p.doneWaiting(), "items waiting in the done queue")
-				p.release()
-				<-produced
-			})
-		})
-	}
-}
-
-// TestPipeline_PeakQueue checks the lesson's "peak queue" figure exactly, on the fake clock. The
-// broken download queue takes all 1000 items before a worker wakes (they sleep 10 ms on an empty
-// queue), so its peak is the item count. In the fixed pipeline one stage is slow (1 ms per item):
-// once the channels before it are full they stay full (a receive from a full channel takes in a
-// blocked sender's item at once), so the peak is exactly the capacity, whatever the item count.
-func TestPipeline_PeakQueue(t *testing.T) {
-	const items = 1000
-	slow := withLatency(bookStages(), time.Millisecond)
-	slowDownload, slowUpload := bookStages(), bookStages()
-	slowDownload.Download, slowUpload.Upload = slow.Download, slow.Upload
-	tests := []struct {
-		name string
-		run  func(t *testing.T) Result
-		want int
-	}{
-		{"broken", func(*testing.T) Result {
-			p := newPollingPipeline(bookStages(), 10*time.Millisecond)
-			defer p.Stop()
-			p.start()
-			synctest.Wait() // every worker has found its queue empty and sleeps
-			return p.process(items, sleepMillisecond)
-		}, items},
-		{"fixed, slow download, buffer 1", fixedRun(slowDownload, Workers{1, 1, 1}, 1, items), 1},
-		{"fixed, slow download, buffer 10", fixedRun(slowDownload, Workers{1, 1, 1}, 10, items), 10},
-		{"fixed, slow upload, buffer 10", fixedRun(slowUpload, Workers{1, 1, 1}, 10, items), 10},
-		{"fixed 3/4/5, slow upload, buffer 10", fixedRun(slowUpload, Workers{3, 4, 5}, 10, items), 10},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				res := tt.run(t)
-				assert.Len(t, res.Done, items)
-				assert.Equal(t, tt.want, res.PeakQueue, "the most items seen waiting in one queue")
-			})
-		})
+// brokenRun returns a run of the broken pipeline for a table: items through stages. Its workers
+// are stopped when the test ends (t.Cleanup runs inside the bubble), so a timing is the run's.
+func brokenRun(stages Stages, items int) func(t *testing.T) Result {
+	return func(t *testing.T) Result {
+		p := startBroken(stages)
+		t.Cleanup(func() { stopBroken(t, p) })
+		return p.process(items, sleepMillisecond)
 	}
 }
 
@@ -289,5 +48,337 @@ func fixedRun(stages Stages, workers Workers, buffer, items int) func(t *testing
 	return func(t *testing.T) Result {
 		p := newChannelPipeline(stages, workers, buffer)
 		return untilClosed(t, p, func() Result { return runChannels(p, items) })
+	}
+}
+
+// tally compares done with 0, 1, …, items-1, each once, and returns what is missing and what is
+// extra, at most 5 of each, so a failure reads in a line.
+func tally(done []int, items int) (missing, extra []int) {
+	seen := make(map[int]int)
+	for _, item := range done {
+		seen[item]++
+		if (item < 0 || item >= items || seen[item] > 1) && len(extra) < 5 {
+			extra = append(extra, item)
+		}
+	}
+	for item := range items {
+		if seen[item] == 0 && len(missing) < 5 {
+			missing = append(missing, item)
+		}
+	}
+	return missing, extra
+}
+
+// TestPipeline_DeliversEveryItemOnce sends 1000 items through the broken pipeline and through
+// the fixed one with 1/1/1 and 3/4/5 workers and several buffer sizes: each item must reach the
+// done queue exactly once.
+func TestPipeline_DeliversEveryItemOnce(t *testing.T) {
+	const items = 1000
+	tests := []struct {
+		name   string
+		broken bool
+		run    func(t *testing.T) Result
+	}{
+		{"broken", true, brokenRun(bookStages(), items)},
+		{"fixed 1/1/1 unbuffered", false, fixedRun(bookStages(), Workers{1, 1, 1}, 0, items)},
+		{"fixed 1/1/1 buffer 1", false, fixedRun(bookStages(), Workers{1, 1, 1}, 1, items)},
+		{"fixed 1/1/1 buffer 10", false, fixedRun(bookStages(), Workers{1, 1, 1}, 10, items)},
+		{"fixed 3/4/5 unbuffered", false, fixedRun(bookStages(), Workers{3, 4, 5}, 0, items)},
+		{"fixed 3/4/5 buffer 10", false, fixedRun(bookStages(), Workers{3, 4, 5}, 10, items)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.broken && inBrokenChild(t) {
+				return
+			}
+			synctest.Test(t, func(t *testing.T) {
+				missing, extra := tally(tt.run(t).Done, items)
+				assert.Empty(t, missing, "items that never reached the done queue")
+				assert.Empty(t, extra, "items that reached it more than once, or that were never sent")
+			})
+		})
+	}
+}
+
+// TestWorker_PollsWhileIdle (step 1, polling) watches the broken workers after the last item: in
+// one idle second on the fake clock the three of them poll exactly 3 × 100 times. A worker whose
+// Get waits for an item polls 0 times.
+func TestWorker_PollsWhileIdle(t *testing.T) {
+	if inBrokenChild(t) {
+		return
+	}
+	synctest.Test(t, func(t *testing.T) {
+		p := startBroken(bookStages())
+		defer stopBroken(t, p)
+		require.Equal(t, 100, len(p.process(100, sleepMillisecond).Done), "items done")
+		synctest.Wait() // every worker has finished its look and sleeps (or waits)
+		before := p.polls()
+		time.Sleep(time.Second)
+		synctest.Wait() // the workers that woke with us have looked again
+		want := int64(3 * 100)
+		if exercise {
+			want = 0
+		}
+		assert.Equal(t, want, p.polls()-before, "broken.go's workers still poll: looks at their queues in one idle second")
+	})
+}
+
+// lastUpload wraps stages so that each upload records the fake time it finished.
+func lastUpload(s Stages, at *atomic.Int64) Stages {
+	upload := s.Upload
+	s.Upload = func(item int) int {
+		item = upload(item)
+		at.Store(time.Now().UnixNano())
+		return item
+	}
+	return s
+}
+
+// TestPipeline_MainWaitsWithoutSpinning (step 2, busy waiting) measures, on the fake clock, how
+// long main takes to see that the last item is done. The broken main looks at the done queue
+// again and again (in the test every millisecond; in the lesson without pause), so it sees it
+// only at its next look: exactly 997 µs late, with each stage taking 1 ms + 3 ns. A main that
+// waits in a receive wakes the moment the item arrives: 0 late.
+func TestPipeline_MainWaitsWithoutSpinning(t *testing.T) {
+	const work = time.Millisecond + 3
+	const items = 1000
+	tests := []struct {
+		name     string
+		broken   bool
+		run      func(Stages) func(*testing.T) Result
+		wantLate time.Duration
+	}{
+		{"broken", true, func(s Stages) func(*testing.T) Result { return brokenRun(s, items) }, 997 * time.Microsecond},
+		{"fixed", false, func(s Stages) func(*testing.T) Result { return fixedRun(s, Workers{1, 1, 1}, 10, items) }, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.broken && inBrokenChild(t) {
+				return
+			}
+			synctest.Test(t, func(t *testing.T) {
+				var uploaded atomic.Int64
+				res := tt.run(lastUpload(withLatency(bookStages(), work), &uploaded))(t)
+				late := time.Duration(time.Now().UnixNano() - uploaded.Load())
+				require.Equal(t, items, len(res.Done), "items done")
+				want := tt.wantLate
+				if tt.broken && exercise {
+					want = 0
+				}
+				assert.Equal(t, want, late, "how late main saw the last item: broken.go's main still looks again and again instead of waiting")
+			})
+		})
+	}
+}
+
+// TestPipeline_Latency times both pipelines on synctest's fake clock, each stage working 1 ms
+// (+3 ns) per item. The broken one polls exactly 3012 times and main has every item 1031 ms after
+// the start; the fixed one takes exactly the pipeline's 1002 steps, and so must broken.go once its
+// workers and its main wait instead of polling (steps 1 and 2).
+func TestPipeline_Latency(t *testing.T) {
+	// The 3 ns keep every event of a stage off the 10 ms poll grid and off main's 1 ms grid.
+	// Goroutines that wake at the same fake instant run at the same time, and whether one
+	// sees the other's put would then be luck; with distinct instants, every look at a queue
+	// has one possible outcome.
+	const work = time.Millisecond + 3
+	const items = 1000
+	tests := []struct {
+		name        string
+		broken      bool
+		run         func(*testing.T) Result
+		wantPolls   int64 // checked for the broken pipeline as shipped; the fixed one has no polls
+		wantElapsed time.Duration
+	}{
+		// Each broken worker takes 1000 items and finds its queue empty 4 times: download at 0 ms
+		// and after its last item at 1010.003 ms, 1020.003 ms and 1030.003 ms; resize at 0, 10,
+		// 1020.003 and 1030.003 ms; upload at 0, 10 and 20 ms and after its last item at
+		// 1030.003 ms. main's next look, at 1031 ms, sees all 1000.
+		{"broken", true, brokenRun(withLatency(bookStages(), work), items), 3*items + 3*4, 1031 * time.Millisecond},
+		// No poll, no wait: item 999 leaves download after 1000 steps, then resize and upload.
+		{"fixed", false, fixedRun(withLatency(bookStages(), work), Workers{1, 1, 1}, 10, items), 0, (items + 2) * work},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.broken && inBrokenChild(t) {
+				return
+			}
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				res := tt.run(t)
+				elapsed := time.Since(start)
+				require.Equal(t, items, len(res.Done), "items done")
+				want := tt.wantElapsed
+				if tt.broken && exercise {
+					want = (items + 2) * work
+				} else {
+					assert.Equal(t, tt.wantPolls, res.Polls, "polls")
+				}
+				assert.Equal(t, want, elapsed, "fake time until main had the last item: an item still waits for a worker's or main's next look")
+			})
+		})
+	}
+}
+
+// TestWorkers_Leak (step 3, workers that never stop) runs each pipeline to the end and asks
+// goleak what is left. The broken workers are still running, and goleak names them (the test
+// then stops them); the fixed pipeline has shut itself down, stage by stage. Both run inside a
+// synctest bubble: goleak's retries (it looks again for about 0.4 s before it reports) then
+// sleep on the fake clock and cost no real time.
+func TestWorkers_Leak(t *testing.T) {
+	tests := []struct {
+		name   string
+		broken bool
+		run    func(t *testing.T) (stop func())
+	}{
+		{"broken", true, func(t *testing.T) func() {
+			p := startBroken(bookStages())
+			p.process(100, sleepMillisecond)
+			return func() { stopBroken(t, p) }
+		}},
+		{"fixed", false, func(t *testing.T) func() {
+			p := newChannelPipeline(bookStages(), Workers{3, 4, 5}, 10)
+			untilClosed(t, p, func() Result { return runChannels(p, 100) })
+			return func() {}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.broken && inBrokenChild(t) {
+				return
+			}
+			synctest.Test(t, func(t *testing.T) {
+				bubble := goleak.IgnoreCurrent() // synctest's goroutines and this one: not the pipeline's
+				stop := tt.run(t)
+				defer stop()
+				err := goleak.Find(bubble)
+				if tt.broken && !exercise {
+					require.Error(t, err, "the workers should still be running")
+					assert.Contains(t, err.Error(), "item55.(*Worker).Run")
+					stop()
+					require.NoError(t, goleak.Find(bubble), "after Stop")
+					return
+				}
+				assert.NoError(t, err, "goroutines still running after the run: nothing told broken.go's workers that the work is over")
+			})
+		})
+	}
+}
+
+// stalledUpload returns stages whose upload waits until gate is closed: a consumer that has
+// stalled, so everything before it backs up.
+func stalledUpload(gate <-chan struct{}) Stages {
+	s := bookStages()
+	s.Upload = func(item int) int {
+		<-gate
+		return item
+	}
+	return s
+}
+
+// TestPipeline_BackPressure (step 4, the unbounded queue) stalls the upload stage and lets a fast
+// producer feed each pipeline, with 100 and then 1000 items. The broken queues take every item:
+// 99 and 999 wait in them (the upload worker holds one). The fixed producer is held back: each of
+// the 3 channels before the stalled upload holds its capacity of 10, and the other items wait in
+// the producer, whatever their number. A bounded queue keeps the same number waiting.
+func TestPipeline_BackPressure(t *testing.T) {
+	const buffer = 10
+	tests := []struct {
+		name   string
+		broken bool
+		// start runs items through a pipeline whose upload waits for gate; it returns a count of
+		// the items waiting in its queues, and a function that waits for the run to end.
+		start       func(t *testing.T, gate chan struct{}, items int) (waiting func() int, end func())
+		wantWaiting map[int]int // by item count
+	}{
+		{"broken", true, func(t *testing.T, gate chan struct{}, items int) (func() int, func()) {
+			p := startBroken(stalledUpload(gate))
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				p.process(items, sleepMillisecond)
+			}()
+			waiting := func() int {
+				return p.downloadQueue.Len() + p.resizeQueue.Len() + p.uploadQueue.Len() + p.doneQueue.Len()
+			}
+			return waiting, func() { <-done; stopBroken(t, p) }
+		}, map[int]int{100: 99, 1000: 999}},
+		{"fixed", false, func(t *testing.T, gate chan struct{}, items int) (func() int, func()) {
+			p := newChannelPipeline(stalledUpload(gate), Workers{1, 1, 1}, buffer)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				untilClosed(t, p, func() Result { return runChannels(p, items) })
+			}()
+			waiting := func() int {
+				return len(p.downloadQueue) + len(p.resizeQueue) + len(p.uploadQueue) + len(p.doneQueue)
+			}
+			return waiting, func() { <-done }
+		}, map[int]int{100: 3 * buffer, 1000: 3 * buffer}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.broken && inBrokenChild(t) {
+				return
+			}
+			got := map[int]int{}
+			for _, items := range []int{100, 1000} {
+				synctest.Test(t, func(t *testing.T) {
+					gate := make(chan struct{})
+					waiting, end := tt.start(t, gate, items)
+					time.Sleep(time.Second) // on the fake clock: time for the polling workers to move everything
+					synctest.Wait()         // every goroutine is durably blocked (or asleep)
+					got[items] = waiting()
+					close(gate) // the consumer wakes up: everything flows out
+					end()
+				})
+			}
+			if tt.broken && exercise {
+				assert.Equal(t, got[100], got[1000],
+					"items waiting in broken.go's queues behind a stalled stage: as many with 1000 items to send as with 100 (want), or does a queue without a bound take them all (got)?")
+				return
+			}
+			assert.Equal(t, tt.wantWaiting, got, "items waiting in the queues behind a stalled stage, by items sent")
+		})
+	}
+}
+
+// TestPipeline_PeakQueue (step 4 too) checks the lesson's "peak queue" figure exactly, on the fake
+// clock. The broken download queue takes all 1000 items before a worker wakes (they sleep 10 ms
+// on an empty queue), so its peak is the item count; a bounded queue's is less. In the fixed
+// pipeline one stage is slow (1 ms per item): once the channels before it are full they stay full
+// (a receive from a full channel takes in a blocked sender's item at once), so the peak is exactly
+// the capacity, whatever the item count.
+func TestPipeline_PeakQueue(t *testing.T) {
+	const items = 1000
+	slow := withLatency(bookStages(), time.Millisecond)
+	slowDownload, slowUpload := bookStages(), bookStages()
+	slowDownload.Download, slowUpload.Upload = slow.Download, slow.Upload
+	tests := []struct {
+		name   string
+		broken bool
+		run    func(t *testing.T) Result
+		want   int
+	}{
+		{"broken", true, brokenRun(bookStages(), items), items},
+		{"fixed, slow download, buffer 1", false, fixedRun(slowDownload, Workers{1, 1, 1}, 1, items), 1},
+		{"fixed, slow download, buffer 10", false, fixedRun(slowDownload, Workers{1, 1, 1}, 10, items), 10},
+		{"fixed, slow upload, buffer 10", false, fixedRun(slowUpload, Workers{1, 1, 1}, 10, items), 10},
+		{"fixed 3/4/5, slow upload, buffer 10", false, fixedRun(slowUpload, Workers{3, 4, 5}, 10, items), 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.broken && inBrokenChild(t) {
+				return
+			}
+			synctest.Test(t, func(t *testing.T) {
+				res := tt.run(t)
+				assert.Equal(t, items, len(res.Done), "items done")
+				if tt.broken && exercise {
+					assert.Less(t, res.PeakQueue, items, "the most items seen waiting in one of broken.go's queues: it took every item")
+					return
+				}
+				assert.Equal(t, tt.want, res.PeakQueue, "the most items seen waiting in one queue")
+			})
+		})
 	}
 }
