@@ -27,7 +27,7 @@ type cellResult struct {
 	Err  error
 }
 
-// gameLogicThread is what a pool worker does with one cell (listings 1 and 7): apply the rule, with
+// gameLogicThread is what a pool worker does with one cell (listings 2 and 7): apply the rule, with
 // its I/O, unless an earlier stage already failed, in which case it passes that error on.
 func gameLogicThread(ctx context.Context, io life.IO, item logicItem) cellResult {
 	if item.Err != nil {

@@ -16,14 +16,14 @@ type neighborsItem struct {
 	Get   life.Getter
 }
 
-// countNeighborsThread is the first stage's work (listing 6): count the neighbours, with I/O, and
+// countNeighborsThread is the first stage's work (listing 7): count the neighbours, with I/O, and
 // carry a failure on to the next stage instead of dropping the cell.
 func countNeighborsThread(ctx context.Context, io life.IO, item neighborsItem) logicItem {
 	neighbors, err := life.CountNeighborsIO(ctx, io, item.Y, item.X, item.Get)
 	return logicItem{Y: item.Y, X: item.X, State: item.State, Neighbors: neighbors, Err: err}
 }
 
-// PhasedPipeline is listings 8–9: three channels and two crews of workers, countNeighborsThread
+// PhasedPipeline is listing 8: three channels and two crews of workers, countNeighborsThread
 // feeding gameLogicThread. All three channels are unbuffered and reused by every generation.
 type PhasedPipeline struct {
 	in           chan neighborsItem
