@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -49,6 +50,9 @@ func runChild(role string) int {
 		defer done()
 		fmt.Println("count", countWhileReading(c))
 		return 0
+	}
+	if role == "trace" { // the lesson at a small size, traced to the file named in traceEnv
+		return run([]string{"-n", "1000", "-trace", os.Getenv(traceEnv)}, io.Discard, os.Stderr)
 	}
 	if role == "run" {
 		code := run(readmeArgs, os.Stdout, os.Stderr)
@@ -337,7 +341,7 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			// Parse first: if a bound were lost, run would start the lesson at that size.
-			_, _, err := parseArgs(tt.args, io.Discard)
+			_, err := parseArgs(tt.args, io.Discard)
 			require.Error(t, err, "%v should be refused", tt.args)
 			var out, errOut bytes.Buffer
 			assert.Equal(t, tt.wantCode, run(tt.args, &out, &errOut))
@@ -346,6 +350,30 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 			assert.NotContains(t, errOut.String(), "panic")
 		})
 	}
+}
+
+// traceEnv names the trace file for the "trace" child.
+const traceEnv = "ITEM54_TRACE"
+
+// -trace writes a Go execution trace of the run, one that go tool trace can open; a file that
+// cannot be created is one line and exit 2, before the lesson starts. The lesson runs racy code,
+// so the traced run is a child process.
+func TestRun_WritesTrace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trace.out")
+	_, stderr, err := reexec(t, "trace", traceEnv+"="+path)
+	if !raceEnabled {
+		require.NoError(t, err, "stderr:\n%s", firstLines(stderr, 12))
+	}
+	trace, readErr := os.ReadFile(path)
+	require.NoError(t, readErr, "the traced run wrote no file; stderr:\n%s", firstLines(stderr, 12))
+	assert.Regexp(t, `^go 1\.\d+ trace`, string(trace[:min(len(trace), 16)]), "not a Go execution trace")
+
+	var out, errOut bytes.Buffer
+	bad := filepath.Join(t.TempDir(), "no such dir", "trace.out")
+	assert.Equal(t, 2, run([]string{"-trace", bad}, &out, &errOut))
+	assert.Empty(t, out.String(), "the lesson must not start")
+	assert.Equal(t, 1, strings.Count(errOut.String(), "\n"), "one line: %q", errOut.String())
+	assert.Contains(t, errOut.String(), "item54: -trace: open ")
 }
 
 // readmeArgs are the flags of the run shown in README.md: the book's printed size, small enough
