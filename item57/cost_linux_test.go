@@ -20,7 +20,7 @@ func TestCost_PthreadReservesItsStackVirtually(t *testing.T) {
 	if stack.Cur > 64<<20 { // unlimited is the largest value
 		t.Skipf("ulimit -s is %d: glibc then picks its own default stack size", stack.Cur)
 	}
-	th := measureOrFail(t, 100, true)
+	th := measureOrFail(t, 50, true)
 	require.Positive(t, th.threads, "the pinned cells added no OS thread")
 	// Per thread added, not per cell: a cell may reuse an idle thread, and glibc keeps the stacks of
 	// exited threads in a small cache for reuse, already reserved. Half of ulimit -s is still MiB.

@@ -33,8 +33,8 @@ func TestCost_ThreadPerCellHoldsMoreThanGoroutine(t *testing.T) {
 	// Few threads: under -race every OS thread takes a millisecond to start and end. The same number
 	// of goroutines, so that the race detector's own per-goroutine state weighs the same on both
 	// sides; and ten times more for the size of a stack, where a few stacks the runtime kept from
-	// earlier goroutines, reused without adding to VmRSS, would blur 200.
-	const cells = 200
+	// earlier goroutines, reused without adding to VmRSS, would blur 100.
+	const cells = 100
 	stacks := measureOrFail(t, 10*cells, false)
 	g := measureOrFail(t, cells, false)
 	before := readProc()
@@ -55,7 +55,7 @@ func TestCost_RestoresGCAndThreadLimit(t *testing.T) {
 	gcWas, maxWas := debug.SetGCPercent(gcPercent), debug.SetMaxThreads(maxThreads)
 	defer debug.SetGCPercent(gcWas)
 	defer debug.SetMaxThreads(maxWas)
-	measureOrFail(t, 100, true)
+	measureOrFail(t, 20, true)
 	assert.Equal(t, gcPercent, debug.SetGCPercent(gcPercent), "the GC setting was not restored")
 	assert.Equal(t, maxThreads, debug.SetMaxThreads(maxThreads), "Go's thread limit was not restored")
 }
