@@ -27,6 +27,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	latency := fs.Duration("latency", bookLatency, "how long each blocking system call waits, 1ms to 1s (the book's 0.1 s)")
 	calls := fs.Int("calls", bookCalls, "how many blocking system calls, 1 to 20 (the book makes 5)")
+	tracePath := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: go run ./item53 [flags]")
 		fmt.Fprintln(fs.Output(), "Item 53: goroutines overlap blocking system calls even at GOMAXPROCS=1, and, unlike Python threads, also run CPU work in parallel.")
@@ -45,6 +46,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "item53: %v\n", err)
 		return 2
 	}
+	stopTrace, err := startTrace(*tracePath)
+	if err != nil {
+		fmt.Fprintf(stderr, "item53: -trace: %v\n", err)
+		return 2
+	}
+	defer stopTrace()
 	procs := runtime.GOMAXPROCS(0)
 	fmt.Fprintf(stdout, "machine: %s/%s, %d CPUs; GOMAXPROCS %d by default\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), procs)
 
@@ -71,9 +78,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	locations := make([]location, *calls)
 	compute := func(index int) { locations[index] = computeHelicopterLocation(index) }
 	errs := make([]error, 3)
+	var serialCalls, onePCalls *timeline // the calls in flight over time, for the charts
 	times = fastest(1,
-		func() { errs[0] = systemcallsSerial(*calls, call, compute) },
-		func() { withGOMAXPROCS(1, func() { errs[1] = systemcallsConcurrent(*calls, call, compute) }) },
+		func() {
+			serialCalls = newTimeline()
+			errs[0] = systemcallsSerial(*calls, recorded(serialCalls, call), compute)
+		},
+		func() {
+			onePCalls = newTimeline()
+			withGOMAXPROCS(1, func() { errs[1] = systemcallsConcurrent(*calls, recorded(onePCalls, call), compute) })
+		},
 		func() { errs[2] = systemcallsConcurrent(*calls, call, compute) })
 	if err := errors.Join(errs...); err != nil {
 		fmt.Fprintf(stderr, "item53: %v\n", err)
@@ -84,6 +98,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		row{"listings 8–9 (fixed): goroutine per call", 1, times[1]},
 		row{"listings 8–9 (fixed): goroutine per call", procs, times[2]})
 	fmt.Fprintln(stdout, "(the book: 0.5 s and 0.1 s for five calls of 0.1 s, that is 5 and 1 latencies)")
+	fmt.Fprintf(stdout, "listing 7 (broken), calls in flight over time: one at a time, %d columns of height 1\n", *calls)
+	fmt.Fprint(stdout, serialCalls.chart(*latency, *calls))
+	fmt.Fprintf(stdout, "listings 8–9 (fixed) at GOMAXPROCS=1: up to %d in flight at once, each starting when the runtime hands the P on\n", *calls)
+	fmt.Fprint(stdout, onePCalls.chart(*latency, *calls))
 	fmt.Fprintf(stdout, "main's last answer: after %d minutes the helicopter is %s of base.\n", *calls-1, locations[*calls-1])
 	fmt.Fprintln(stdout, "A goroutine blocked in a system call hands its processor to another, so the calls overlap even at GOMAXPROCS=1.")
 	return 0

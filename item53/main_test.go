@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -40,19 +42,30 @@ const readmeCommand = "go run ./item53 -latency 20ms"
 // TestRun_MatchesREADME runs the lesson as the README's sample did and compares the two, with
 // what changes from run to run or machine to machine masked: measured figures, the platform, and
 // the blocking call's name (select(2) here, time.Sleep where package syscall has no select).
-// GOMAXPROCS is 2 for the run because the README's machine has two cores.
+// GOMAXPROCS is 2 for the run because the README's machine has two cores. The run also writes
+// an execution trace (-trace, which changes nothing printed), and the test checks the file is
+// one: this saves running the whole lesson a second time just for -trace.
 func TestRun_MatchesREADME(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
 	var out, errOut bytes.Buffer
 	var code int
-	withGOMAXPROCS(2, func() { code = run([]string{"-latency", "20ms"}, &out, &errOut) })
+	tracePath := filepath.Join(t.TempDir(), "trace.out")
+	withGOMAXPROCS(2, func() { code = run([]string{"-latency", "20ms", "-trace", tracePath}, &out, &errOut) })
 	require.Equal(t, 0, code, "stderr: %s", errOut.String())
 	assert.Empty(t, errOut.String())
+	trace, err := os.ReadFile(tracePath)
+	require.NoError(t, err)
+	header, _, _ := strings.Cut(string(trace[:min(len(trace), 32)]), "\x00")
+	assert.Regexp(t, `^go 1\.\d+ trace`, header, "-trace wrote a file that does not start like a Go execution trace")
+
 	assertMatchesREADME(t, readmeCommand, out.String(),
 		mask{regexp.MustCompile(`machine: \S+, \d+ CPUs`), "machine: <platform>, <n> CPUs"},
 		mask{regexp.MustCompile(`select\(2\) with a timeout|time\.Sleep \([^)]*\)`), "<call>"},
+		mask{regexp.MustCompile(`┤.*`), "┤<bars>"}, // the fake-clock proofs check the chart's shape exactly
+		mask{regexp.MustCompile(`└─*`), "└<axis>"},
+		mask{regexp.MustCompile(`(calls in flight per \S+): .*`), "$1: <shape>"},
 		mask{regexp.MustCompile(`\d+\.\d+`), "<x>"},
 		mask{regexp.MustCompile(` +`), " "}) // a masked figure changes its column's width
 }
@@ -77,6 +90,7 @@ func TestRun_Flags(t *testing.T) {
 		{"no calls", []string{"-calls", "0"}, 2, "item53: -calls must be between 1 and 20 (got 0): each call blocked at once holds an OS thread, and the broken row takes calls × latency\n", true},
 		{"too many calls", []string{"-calls", "99999999"}, 2, "item53: -calls must be between 1 and 20 (got 99999999)", false},
 		{"stray argument", []string{"now"}, 2, "item53: unexpected argument \"now\"\n", true},
+		{"unwritable trace", []string{"-trace", filepath.Join("no such dir", "trace.out")}, 2, "item53: -trace: ", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,6 +23,14 @@ func fastest(reps int, runs ...func()) []time.Duration {
 	return best
 }
 
+// recorded returns call, recording on tl when each call begins and ends.
+func recorded(tl *timeline, call func() error) func() error {
+	return func() error {
+		defer tl.begin()()
+		return call()
+	}
+}
+
 // row is one line of a lesson table: how the work ran, at which GOMAXPROCS, and how long it took.
 type row struct {
 	how     string

@@ -41,6 +41,7 @@ type observation struct {
 	made                  int64         // blocking calls made
 	computed              []int         // the locations main computed, in order
 	finishedWhenComputing []int64       // blocking calls finished when each location was computed
+	inFlight              []float64     // calls in flight in each fakeLatency of the run (the chart)
 	err                   error         // what the version returned
 }
 
@@ -51,7 +52,9 @@ type observation struct {
 func observe(t *testing.T, file string, impl systemcallsFunc, failing int64) (o observation) {
 	t.Helper()
 	var made, finished atomic.Int64
+	tl := newTimeline()
 	call := func() error {
+		defer tl.begin()()
 		n := made.Add(1)
 		time.Sleep(fakeLatency)
 		finished.Add(1)
@@ -88,6 +91,7 @@ func observe(t *testing.T, file string, impl systemcallsFunc, failing int64) (o 
 		synctest.Wait()
 	}
 	o.made = made.Load()
+	o.inFlight = tl.inFlight(fakeLatency)
 	mu.Lock()
 	defer mu.Unlock()
 	return o
@@ -97,8 +101,8 @@ func observe(t *testing.T, file string, impl systemcallsFunc, failing int64) (o 
 var errFailing = errors.New("select failed")
 
 // TestSystemcalls_CallsOverlap is the first BUG of listing 7 and its fix, exact on the fake clock:
-// one call after another takes 5 × 100 ms; one goroutine per call takes 1 × 100 ms, because the
-// calls wait at the same time.
+// one call after another takes 5 × 100 ms, one call in flight in each of 5 latencies (the lesson's
+// chart); one goroutine per call takes 1 × 100 ms, all 5 calls in flight in one latency.
 func TestSystemcalls_CallsOverlap(t *testing.T) {
 	for _, tt := range systemcallsVersions {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,8 +112,10 @@ func TestSystemcalls_CallsOverlap(t *testing.T) {
 				assert.Equal(t, int64(fakeCalls), o.made, "%s made %d calls, want %d", tt.file, o.made, fakeCalls)
 				if tt.wantBug {
 					assert.Equal(t, fakeCalls*fakeLatency, o.elapsed, "%s no longer makes the calls one after another: %d calls of %v took %v on the fake clock", tt.file, fakeCalls, fakeLatency, o.elapsed)
+					assert.Equal(t, []float64{1, 1, 1, 1, 1}, o.inFlight, "%s: calls in flight in each %v", tt.file, fakeLatency)
 				} else {
 					assert.Equal(t, fakeLatency, o.elapsed, "%s: %d calls of %v took %v on the fake clock, want %v: the calls must wait at the same time, each on its own goroutine, and the function must wait for them", tt.file, fakeCalls, fakeLatency, o.elapsed, fakeLatency)
+					assert.Equal(t, []float64{fakeCalls}, o.inFlight, "%s: calls in flight in each %v, want all %d in the first", tt.file, fakeLatency, fakeCalls)
 				}
 			})
 		})
