@@ -8,7 +8,11 @@ import (
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"os"
+	"path/filepath"
 	"regexp"
+	rtrace "runtime/trace"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -179,6 +183,22 @@ func TestSimulate_StopsWhenCancelled(t *testing.T) {
 	})
 }
 
+// The shape the lesson's charts draw, exactly, on the fake clock (life.Timeline, one slice per
+// latency): serial has one call in flight for 45 latencies, fan-out all 45 calls for one.
+func TestSimulate_CallsInFlightOnFakeClock(t *testing.T) {
+	const latency = bookLatency
+	forEachVersion(t, func(t *testing.T, v version) {
+		tl := life.NewTimeline()
+		_, err := v.step(t.Context(), life.CellIO{Logic: life.Recorded(life.Latency(latency), tl)}, life.Glider())
+		require.NoError(t, err, v.who)
+		if v.wantBug {
+			assert.Equal(t, slices.Repeat([]float64{1}, 45), tl.InFlight(latency), "%s, serial: one call at a time", v.who)
+		} else {
+			assert.Equal(t, []float64{45}, tl.InFlight(latency), "%s: all 45 calls in flight in one latency", v.who)
+		}
+	})
+}
+
 // -h explains the lesson and exits 0; a bad value gets one line (or the flag package's usage) and 2.
 func TestRun_RejectsBadFlags(t *testing.T) {
 	tests := []struct {
@@ -192,6 +212,7 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 		{[]string{"-latency", "1h"}, 2, "item56: -latency must be between 1ms and 500ms (got 1h0m0s)"},
 		{[]string{"-latency", "100"}, 2, "invalid value \"100\" for flag -latency: parse error\n"},
 		{[]string{"-latency", "100"}, 2, "hint: a duration needs a unit, e.g. 10ms or 1.5s\n"},
+		{[]string{"-trace", "no/such/dir/trace.out"}, 2, "item56: -trace: open no/such/dir/trace.out: no such file or directory\n"},
 		{[]string{"-bogus"}, 2, "flag provided but not defined: -bogus"},
 		{[]string{"extra"}, 2, `item56: unexpected argument "extra"`},
 	}
@@ -209,24 +230,59 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	}
 }
 
-// The lesson prints what README.md shows, measured times aside. It runs the default lesson on the
-// real clock (about half a second: the serial glider is 45 × 10 ms), in parallel with the fake-clock
-// proofs, which use the CPU while this test waits. (In a synctest bubble it would wait for nothing,
-// but under -race its 10,000 goroutines cost three times the CPU there.) The 20 s watchdog is for a
-// fan-out that has turned serial: 10,000 × 10 ms would otherwise take 100 s.
-func TestRun_MatchesREADME(t *testing.T) {
+// The lesson prints what README.md shows, measured times and real-clock charts aside (the exact
+// shapes are TestSimulate_CallsInFlightOnFakeClock's), and -trace writes a Go execution trace of
+// it. It runs the default lesson on the real clock (about half a second: the serial glider is
+// 45 × 10 ms), in parallel with the fake-clock proofs, which use the CPU while this test waits. (In
+// a synctest bubble it would wait for nothing, but under -race its 10,000 goroutines cost three
+// times the CPU there.) First, on the fake clock, it checks that fan-out still takes one latency:
+// a fan-out turned serial would make the lesson wait 10,000 × 10 ms.
+func TestRun_MatchesREADMEAndWritesTrace(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	var out bytes.Buffer
-	err := lesson(ctx, &out, defaultLatency)
-	require.NoError(t, ctx.Err(), "the lesson did not finish within 20 s: is fan-out running the cells one at a time?")
-	require.NoError(t, err)
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		_, err := simulateFanOut(t.Context(), life.CellIO{Logic: life.Latency(defaultLatency)}, life.Glider())
+		require.NoError(t, err)
+		require.Equal(t, defaultLatency, time.Since(start),
+			"fixed.go's simulateFanOut no longer takes one latency: the lesson would wait 10,000 × 10 ms, so it is not run")
+	})
+	tracePath := filepath.Join(t.TempDir(), "trace.out")
+	var out, errOut bytes.Buffer
+	exit := make(chan int, 1)
+	go func() { exit <- run([]string{"-trace", tracePath}, &out, &errOut) }()
+	select {
+	case code := <-exit:
+		require.Equal(t, 0, code, "stderr:\n%s", errOut.String())
+	case <-time.After(60 * time.Second): // it takes about a second; this is for a real hang
+		t.Fatal("the lesson did not finish within 60 s")
+	}
 	assertMatchesREADME(t, "go run ./item56", out.String(),
-		mask{regexp.MustCompile(`\S+ measured +`), "<time> measured "})
+		mask{regexp.MustCompile(`\S+ measured +`), "<time> measured "},
+		mask{regexp.MustCompile(`(\S) {2,}`), "$1  "}, // a long measured time widens its column
+		mask{regexp.MustCompile(`(?m)^( +|\d+) ┤.*$`), "<bars>"},
+		mask{regexp.MustCompile(`(?m)^ +└─*$`), "<axis>"},
+		mask{regexp.MustCompile(`calls in flight per \S+: .*`), "calls in flight per <slice>: <counts>"})
+
+	trace, err := os.ReadFile(tracePath)
+	require.NoError(t, err)
+	assert.Regexp(t, `^go 1\.\d+ trace\x00`, string(trace[:min(len(trace), 16)]), "-trace wrote no Go execution trace")
+	assert.False(t, rtrace.IsEnabled(), "the execution trace is still running after run returned")
+	assert.NotContains(t, openFiles(), tracePath, "run left the trace file open")
+}
+
+// openFiles lists the files this process has open (Linux's /proc/self/fd; nil elsewhere).
+func openFiles() []string {
+	fds, _ := os.ReadDir("/proc/self/fd")
+	var files []string
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil {
+			files = append(files, target)
+		}
+	}
+	return files
 }
 
 // funcBody returns the body of function name in file, printed without comments or blank lines.

@@ -28,6 +28,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("item56", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	latency := fs.Duration("latency", defaultLatency, "blocking I/O per cell (the book: 100ms; the serial glider then takes 4.5s)")
+	tracePath := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: go run ./item56 [flags]")
 		fmt.Fprintln(fs.Output(), "Item 56: with blocking I/O in every cell the serial Game of Life takes cells × latency per generation; a goroutine per cell (fan-out) and a WaitGroup (fan-in) take about one latency.")
@@ -44,7 +45,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "item56: %v\n", err)
 		return 2
 	}
-	if err := lesson(context.Background(), stdout, *latency); err != nil {
+	stopTrace, err := startTrace(*tracePath)
+	if err != nil {
+		fmt.Fprintf(stderr, "item56: -trace: %v\n", err)
+		return 2
+	}
+	err = lesson(context.Background(), stdout, *latency)
+	if stopErr := stopTrace(); err == nil {
+		err = stopErr
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "item56: %v\n", err)
 		return 1
 	}

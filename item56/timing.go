@@ -27,30 +27,38 @@ type step func(ctx context.Context, cellIO life.CellIO, grid *life.Grid) (*life.
 
 // printGenerationTimes times one generation of the glider and of 10,000 cells with each version
 // and prints a table beside cells × latency and the book's figure. The serial run on 10,000 cells
-// would take 10,000 latencies, so it is projected, not run.
+// would take 10,000 latencies, so it is projected, not run. Under the table it draws the glider
+// runs' I/O calls in flight over time (life.Timeline), one column per latency.
 func printGenerationTimes(ctx context.Context, w io.Writer, cellIO life.CellIO, latency time.Duration) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "version\tcells\tone generation\texpected\tthe book, at 100ms")
 	small, big := life.Glider(), life.NewGrid(bigSide, bigSide)
+	var charts []string
 	for _, r := range []struct {
 		version string
 		step    step // nil: too slow to run, projected
 		grid    *life.Grid
-		factor  int // expected time is factor × latency
-		book    string
+		factor  int    // expected time is factor × latency
+		book    string // the book's figure
+		shape   string // what the chart of a glider run shows
 	}{
-		{"serial simulate (broken)", simulate, small, small.Cells(), "4.5s"},
-		{"fan-out/fan-in (fixed)", simulateFanOut, small, 1, "—"},
-		{"serial simulate (broken)", nil, big, big.Cells(), fmt.Sprintf("over 15 minutes (%s)", time.Duration(big.Cells())*bookLatency)},
-		{"fan-out/fan-in (fixed)", simulateFanOut, big, 1, "—"},
+		{"serial simulate (broken)", simulate, small, small.Cells(), "4.5s", "one call at a time: 45 columns of height 1"},
+		{"fan-out/fan-in (fixed)", simulateFanOut, small, 1, "—", "every call at once: one column of height 45"},
+		{"serial simulate (broken)", nil, big, big.Cells(), fmt.Sprintf("over 15 minutes (%s)", time.Duration(big.Cells())*bookLatency), ""},
+		{"fan-out/fan-in (fixed)", simulateFanOut, big, 1, "—", ""},
 	} {
 		got := fmt.Sprintf("%s projected", time.Duration(r.factor)*latency)
 		if r.step != nil {
+			tl := life.NewTimeline()
+			recorded := life.CellIO{Neighbors: cellIO.Neighbors, Logic: life.Recorded(cellIO.Logic, tl)}
 			start := time.Now()
-			if _, err := r.step(ctx, cellIO, r.grid); err != nil {
+			if _, err := r.step(ctx, recorded, r.grid); err != nil {
 				return err
 			}
 			got = fmt.Sprintf("%s measured", time.Since(start).Round(time.Millisecond))
+			if r.shape != "" {
+				charts = append(charts, fmt.Sprintf("\n%s, %d cells — %s:\n%s", r.version, r.grid.Cells(), r.shape, tl.Chart(latency, r.grid.Cells())))
+			}
 		}
 		expected := fmt.Sprintf("%s × latency = %s", thousands(r.factor), time.Duration(r.factor)*latency)
 		if r.factor == 1 {
@@ -63,6 +71,9 @@ func printGenerationTimes(ctx context.Context, w io.Writer, cellIO life.CellIO, 
 		return err
 	}
 	fmt.Fprintln(w, "Fan-out's time above one latency is the cost of starting its goroutines and timers: more cells, more of it.")
+	for _, c := range charts {
+		fmt.Fprint(w, c)
+	}
 	return nil
 }
 
