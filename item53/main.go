@@ -3,50 +3,25 @@
 package main
 
 import (
-	"cmp"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
-	"time"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-const (
-	bookLatency   = 100 * time.Millisecond // the book's select timeout, 0.1 s
-	bookCalls     = 5                      // the book's five threads
-	factorizeReps = 3                      // each factorize row is the fastest of this many runs
-)
+// factorizeReps is how many times each factorize row runs; the table shows the fastest.
+const factorizeReps = 3
 
 // run is the lesson, the book's listings in order; main only turns its result into the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("item53", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	latency := fs.Duration("latency", bookLatency, "how long each blocking system call waits, 1ms to 1s (the book's 0.1 s)")
-	calls := fs.Int("calls", bookCalls, "how many blocking system calls, 1 to 20 (the book makes 5)")
-	tracePath := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: go run ./item53 [flags]")
-		fmt.Fprintln(fs.Output(), "Item 53: goroutines overlap blocking system calls even at GOMAXPROCS=1, and, unlike Python threads, also run CPU work in parallel.")
-		fs.PrintDefaults()
+	opts, code := parseOptions(args, stderr)
+	if code >= 0 {
+		return code // -h, or bad flags: already explained on stderr
 	}
-	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2 // the flag package or parseFlags has said what is wrong
-	}
-	if err := cmp.Or(
-		inRange("latency", *latency, time.Millisecond, time.Second, "the broken row takes calls × latency, and the lesson must end within 30 s"),
-		inRange("calls", *calls, 1, 20, "each call blocked at once holds an OS thread, and the broken row takes calls × latency"),
-	); err != nil {
-		fmt.Fprintf(stderr, "item53: %v\n", err)
-		return 2
-	}
-	stopTrace, err := startTrace(*tracePath)
+	stopTrace, err := startTrace(opts.tracePath)
 	if err != nil {
 		fmt.Fprintf(stderr, "item53: -trace: %v\n", err)
 		return 2
@@ -72,37 +47,37 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, "Go has no GIL: goroutines run in parallel on up to GOMAXPROCS cores; at GOMAXPROCS=1 they take turns.")
 
 	// Listings 6–9: blocking system calls, while main computes helicopter locations.
-	fmt.Fprintf(stdout, "\n== Listings 6–9: %d blocking calls one after another (broken), then a goroutine per call (fixed) ==\n", *calls)
-	fmt.Fprintf(stdout, "each call is %s of %v (the book's: 0.1 s); main computes %d helicopter locations meanwhile\n", systemcallName, *latency, *calls)
-	call := func() error { return slowSystemcall(*latency) }
-	locations := make([]location, *calls)
+	fmt.Fprintf(stdout, "\n== Listings 6–9: %d blocking calls one after another (broken), then a goroutine per call (fixed) ==\n", opts.calls)
+	fmt.Fprintf(stdout, "each call is %s of %v (the book's: 0.1 s); main computes %d helicopter locations meanwhile\n", systemcallName, opts.latency, opts.calls)
+	call := func() error { return slowSystemcall(opts.latency) }
+	locations := make([]location, opts.calls)
 	compute := func(index int) { locations[index] = computeHelicopterLocation(index) }
 	errs := make([]error, 3)
 	var serialCalls, onePCalls *timeline // the calls in flight over time, for the charts
 	times = fastest(1,
 		func() {
 			serialCalls = newTimeline()
-			errs[0] = systemcallsSerial(*calls, recorded(serialCalls, call), compute)
+			errs[0] = systemcallsSerial(opts.calls, recorded(serialCalls, call), compute)
 		},
 		func() {
 			onePCalls = newTimeline()
-			withGOMAXPROCS(1, func() { errs[1] = systemcallsConcurrent(*calls, recorded(onePCalls, call), compute) })
+			withGOMAXPROCS(1, func() { errs[1] = systemcallsConcurrent(opts.calls, recorded(onePCalls, call), compute) })
 		},
-		func() { errs[2] = systemcallsConcurrent(*calls, call, compute) })
+		func() { errs[2] = systemcallsConcurrent(opts.calls, call, compute) })
 	if err := errors.Join(errs...); err != nil {
 		fmt.Fprintf(stderr, "item53: %v\n", err)
 		return 1
 	}
-	printTable(stdout, *latency,
+	printTable(stdout, opts.latency,
 		row{"listing 7 (broken): one call after another", procs, times[0]},
 		row{"listings 8–9 (fixed): goroutine per call", 1, times[1]},
 		row{"listings 8–9 (fixed): goroutine per call", procs, times[2]})
 	fmt.Fprintln(stdout, "(the book: 0.5 s and 0.1 s for five calls of 0.1 s, that is 5 and 1 latencies)")
-	fmt.Fprintf(stdout, "listing 7 (broken), calls in flight over time: one at a time, %d columns of height 1\n", *calls)
-	fmt.Fprint(stdout, serialCalls.chart(*latency, *calls))
-	fmt.Fprintf(stdout, "listings 8–9 (fixed) at GOMAXPROCS=1: up to %d in flight at once, each starting when the runtime hands the P on\n", *calls)
-	fmt.Fprint(stdout, onePCalls.chart(*latency, *calls))
-	fmt.Fprintf(stdout, "main's last answer: after %d minutes the helicopter is %s of base.\n", *calls-1, locations[*calls-1])
+	fmt.Fprintf(stdout, "listing 7 (broken), calls in flight over time: one at a time, %d columns of height 1\n", opts.calls)
+	fmt.Fprint(stdout, serialCalls.chart(opts.latency, opts.calls))
+	fmt.Fprintf(stdout, "listings 8–9 (fixed) at GOMAXPROCS=1: up to %d in flight at once, each starting when the runtime hands the P on\n", opts.calls)
+	fmt.Fprint(stdout, onePCalls.chart(opts.latency, opts.calls))
+	fmt.Fprintf(stdout, "main's last answer: after %d minutes the helicopter is %s of base.\n", opts.calls-1, locations[opts.calls-1])
 	fmt.Fprintln(stdout, "A goroutine blocked in a system call hands its processor to another, so the calls overlap even at GOMAXPROCS=1.")
 	return 0
 }

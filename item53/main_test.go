@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/trace"
 	"strings"
 	"testing"
 
@@ -55,9 +56,10 @@ func TestRun_MatchesREADME(t *testing.T) {
 	withGOMAXPROCS(2, func() { code = run([]string{"-latency", "20ms", "-trace", tracePath}, &out, &errOut) })
 	require.Equal(t, 0, code, "stderr: %s", errOut.String())
 	assert.Empty(t, errOut.String())
-	trace, err := os.ReadFile(tracePath)
+	assert.False(t, trace.IsEnabled(), "run returned with the execution tracer still running: -trace was never stopped")
+	traced, err := os.ReadFile(tracePath)
 	require.NoError(t, err)
-	header, _, _ := strings.Cut(string(trace[:min(len(trace), 32)]), "\x00")
+	header, _, _ := strings.Cut(string(traced[:min(len(traced), 32)]), "\x00")
 	assert.Regexp(t, `^go 1\.\d+ trace`, header, "-trace wrote a file that does not start like a Go execution trace")
 
 	assertMatchesREADME(t, readmeCommand, out.String(),

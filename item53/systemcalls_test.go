@@ -54,7 +54,6 @@ func observe(t *testing.T, file string, impl systemcallsFunc, failing int64) (o 
 	var made, finished atomic.Int64
 	tl := newTimeline()
 	call := func() error {
-		defer tl.begin()()
 		n := made.Add(1)
 		time.Sleep(fakeLatency)
 		finished.Add(1)
@@ -72,7 +71,7 @@ func observe(t *testing.T, file string, impl systemcallsFunc, failing int64) (o 
 	}
 	start := time.Now()
 	done := make(chan error, 1)
-	go func() { done <- impl(fakeCalls, call, compute) }()
+	go func() { done <- impl(fakeCalls, recorded(tl, call), compute) }() // recorded: the lesson's chart
 	select {
 	case o.err = <-done:
 	case <-time.After(time.Hour):
