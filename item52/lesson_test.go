@@ -68,6 +68,9 @@ var readmeMasks = []mask{
 // every child, and compares the output with the sample, masks applied to both.
 func TestRun_MatchesREADME(t *testing.T) {
 	t.Parallel()
+	if exercise {
+		t.Skip("exercise mode: your broken.go changes the lesson's output")
+	}
 	var stdout, stderr bytes.Buffer
 	code := run(strings.Fields(readmeCommand)[3:], &stdout, &stderr)
 	require.Equal(t, 0, code, "stderr: %s", stderr.String())
