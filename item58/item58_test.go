@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -84,7 +87,8 @@ func TestSimulatePipeline_DeadlocksWhenCellsExceedWorkers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				ctx, cancel := watchdog(t)
-				p := tt.start(ctx, 5, life.CellIO{Logic: life.Latency(latency)})
+				tl := life.NewTimeline()
+				p := tt.start(ctx, 5, life.CellIO{Logic: life.Recorded(life.Latency(latency), tl)})
 				grid := tt.grid()
 				var next *life.Grid
 				var err error
@@ -124,6 +128,8 @@ func TestSimulatePipeline_DeadlocksWhenCellsExceedWorkers(t *testing.T) {
 					assert.Equal(t, life.Simulate(grid).String(), next.String())
 					assert.Equal(t, generationTime(singleStage, grid.Cells(), 5, latency), took,
 						"%s: fake-clock time of the generation, which should be ⌈cells/5⌉ rounds of I/O: are the cells sent one at a time?", tt.coord)
+					assert.Equal(t, waves(grid.Cells(), 5), tl.InFlight(latency),
+						"%s: gameLogic calls in flight per 100 ms: waves of 5, the pool's size", tt.coord)
 				}
 				p.stop()
 				assert.Zero(t, p.running())
@@ -512,22 +518,29 @@ func TestGeneration_TakesModelTime(t *testing.T) {
 		height, width int
 		workers       int
 		want          time.Duration
+		shape         []float64 // I/O calls in flight per 100 ms, as the lesson's chart draws it; nil: not checked
+		summary       string    // the chart's last line
 	}{
-		{singleStage, 5, 9, 5, 9 * latency},
-		{singleStage, 5, 9, 10, 5 * latency},
-		{singleStage, 1, 1, 5, 1 * latency},
-		{singleStage, 100, 100, 5, 2000 * latency},
-		{singleStageBothIO, 5, 9, 5, 46 * latency},
-		{phased, 5, 9, 5, 10 * latency},
-		{phased, 1, 1, 5, 2 * latency},
-		{phased, 100, 100, 5, 2001 * latency},
+		{singleStage, 5, 9, 5, 9 * latency, waves(45, 5), "5 ×9"},
+		{singleStage, 5, 9, 10, 5 * latency, waves(45, 10), "10 ×4, 5"},
+		{singleStage, 1, 1, 5, 1 * latency, []float64{1}, "1"},
+		{singleStage, 100, 100, 5, 2000 * latency, nil, ""},
+		{singleStageBothIO, 5, 9, 5, 46 * latency, concat([]float64{1}, repeat(44, 2), []float64{1}), "1, 2 ×44, 1"},
+		{phased, 5, 9, 5, 10 * latency, concat([]float64{5}, repeat(8, 10), []float64{5}), "5, 10 ×8, 5"},
+		{phased, 1, 1, 5, 2 * latency, []float64{1, 1}, "1 ×2"},
+		{phased, 100, 100, 5, 2001 * latency, nil, ""},
 	}
 	for _, tt := range tests {
 		name := fmt.Sprintf("%s/%d×%d on %d workers", tt.design, tt.height, tt.width, tt.workers)
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				ctx, _ := watchdog(t)
-				p := tt.design.start(ctx, tt.workers, life.Latency(latency))
+				tl := life.NewTimeline()
+				io := life.Latency(latency)
+				if tt.shape != nil {
+					io = life.Recorded(io, tl) // not the 10,000-cell grids: recording them costs more than it shows
+				}
+				p := tt.design.start(ctx, tt.workers, io)
 				defer p.stop()
 				grid := life.NewGrid(tt.height, tt.width)
 				start := time.Now()
@@ -535,9 +548,35 @@ func TestGeneration_TakesModelTime(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, tt.want, time.Since(start), "fake-clock time of one generation")
 				assert.Equal(t, tt.want, generationTime(tt.design, grid.Cells(), tt.workers, latency), "the model")
+				if tt.shape != nil {
+					assert.Equal(t, tt.shape, tl.InFlight(latency), "I/O calls in flight per 100 ms")
+					assert.Contains(t, tl.Chart(latency, 45), "calls in flight per 100ms: "+tt.summary+"\n")
+				}
 			})
 		})
 	}
+}
+
+// repeat is n copies of v.
+func repeat(n int, v float64) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// concat joins slices.
+func concat(parts ...[]float64) []float64 { return slices.Concat(parts...) }
+
+// waves is the shape of cells on a pool of workers with I/O in one stage: full waves of workers
+// calls in flight, then what is left.
+func waves(cells, workers int) []float64 {
+	s := repeat(cells/workers, float64(workers))
+	if cells%workers != 0 {
+		s = append(s, float64(cells%workers))
+	}
+	return s
 }
 
 // ExampleSimulationError is listing 4's error demo, as runnable documentation.
@@ -569,8 +608,9 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 		wantErr  string
 	}{
 		{[]string{"-h"}, 0, "Usage: go run ./item58 [flags]\nItem 58: "},
-		{[]string{"-latency", "-1ms"}, 2, "item58: -latency must be between 0s and 100ms (got -1ms): "},
-		{[]string{"-latency", "1h"}, 2, "item58: -latency must be between 0s and 100ms (got 1h0m0s): "},
+		{[]string{"-latency", "0s"}, 2, "item58: -latency must be between 1ms and 100ms (got 0s): "},
+		{[]string{"-latency", "1h"}, 2, "item58: -latency must be between 1ms and 100ms (got 1h0m0s): "},
+		{[]string{"-trace", filepath.Join("no", "such", "dir", "trace.out")}, 2, "item58: -trace: open no/such/dir/trace.out: "},
 		{[]string{"-latency", "10"}, 2, "hint: a duration needs a unit, e.g. 10ms or 1.5s"},
 		{[]string{"-latency", "soon"}, 2, `invalid value "soon" for flag -latency`},
 		{[]string{"-workers", "5"}, 2, "flag provided but not defined: -workers"},
@@ -594,6 +634,27 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	}
 }
 
+// varying masks what differs between real-time runs: durations, and the charts' bars and summary
+// lines, which may differ by a column at the edges (TestGeneration_TakesModelTime proves their
+// shapes exactly on the fake clock).
+var varying = []mask{
+	{regexp.MustCompile(`\d+(\.\d+)?(h|m|s|ms|µs|ns)(\d+(\.\d+)?(m|s|ms|µs|ns))*\b`), "<time>"},
+	{regexp.MustCompile(`(?m)^(\d+| +) ┤.*$`), "<bar>"},
+	{regexp.MustCompile(`(?m)^ +└─*$`), "<axis>"},
+	{regexp.MustCompile(`(?m)^ +calls in flight per <time>: .*$`), "<calls in flight>"},
+}
+
+// TestRun_WritesTrace: with -trace, the run leaves a Go execution trace for go tool trace.
+func TestRun_WritesTrace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trace.out")
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"-latency", "1ms", "-trace", path}, &out, &errOut), "stderr:\n%s", errOut.String())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Greater(t, len(data), 1000, "the trace is nearly empty")
+	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:16]), "a Go execution trace starts with its header")
+}
+
 // lessonBound is how long TestLesson_MatchesREADME waits for the lesson, in real time: it needs
 // about 0.15 s at zero latency, so this is generous even on a loaded machine.
 const lessonBound = 5 * time.Second
@@ -608,7 +669,7 @@ func TestLesson_MatchesREADME(t *testing.T) {
 	}
 	var out bytes.Buffer
 	finished := make(chan error, 1)
-	go func() { finished <- lesson(context.Background(), &out, 0) }()
+	go func() { finished <- lesson(context.Background(), &out, time.Millisecond) }()
 	select {
 	case err := <-finished:
 		require.NoError(t, err)
@@ -616,7 +677,6 @@ func TestLesson_MatchesREADME(t *testing.T) {
 		// A pool whose workers ignore ctx cannot be released; the other tests say which.
 		t.Fatalf("the lesson has not finished after %v (it needs well under a second): a pool is stuck", lessonBound)
 	}
-	assertMatchesREADME(t, "go run ./item58", out.String(),
-		mask{regexp.MustCompile(`\d+(\.\d+)?(h|m|s|ms|µs|ns)(\d+(\.\d+)?(m|s|ms|µs|ns))*\b`), "<time>"})
+	assertMatchesREADME(t, "go run ./item58", out.String(), varying...)
 	assert.NoError(t, goleak.Find(), "the lesson left goroutines running: a section did not stop its pool")
 }

@@ -90,6 +90,23 @@ func showTable(w io.Writer, running func() int, rounds int, latency time.Duratio
 	return nil
 }
 
+// showShape runs one generation of the glider on the pool that start builds around io, a latency
+// whose every call is recorded, then draws how many calls were in flight over time: one column per
+// latency, the grid's 45 cells at the top (the scale items 56–60 share).
+func showShape(w io.Writer, caption string, latency time.Duration, start func(io life.IO) (life.Step, func())) error {
+	tl := life.NewTimeline()
+	step, stop := start(life.Recorded(life.Latency(latency), tl))
+	glider := life.Glider()
+	_, err := step(glider)
+	stop()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, caption)
+	fmt.Fprint(w, tl.Chart(latency, glider.Cells()))
+	return nil
+}
+
 // gliderTable is the book's table, computed serially.
 func gliderTable() string {
 	table, _ := life.Table(func(g *life.Grid) (*life.Grid, error) { return life.Simulate(g), nil })
