@@ -119,3 +119,14 @@ func lessonChild(role string, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "simulateThreadedSafe returned %v\n", err) // not reached
 	return 0
 }
+
+// printChart runs one generation with recorded I/O of the given latency and draws how many calls
+// were in flight over time (life.Timeline), under its caption, on the scale every item uses.
+func printChart(w io.Writer, latency time.Duration, caption string, generation func(io life.CellIO) error) error {
+	tl := life.NewTimeline()
+	if err := generation(life.CellIO{Logic: life.Recorded(life.Latency(latency), tl)}); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s\n%s", caption, tl.Chart(latency, life.Glider().Cells()))
+	return nil
+}

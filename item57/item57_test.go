@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -72,6 +73,12 @@ func TestChild(t *testing.T) {
 		fmt.Println("agrees with life.Simulate")
 		table, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return step(t.Context(), life.CellIO{}, g) })
 		fmt.Printf("error: %v\n%s\n", err, table)
+	case "shape":
+		synctest.Test(t, func(t *testing.T) {
+			tl := life.NewTimeline()
+			_, err := step(t.Context(), life.CellIO{Logic: life.Recorded(life.Latency(100*time.Millisecond), tl)}, life.Glider())
+			fmt.Printf("error: %v\nin flight per 100ms: %v\n", err, tl.InFlight(100*time.Millisecond))
+		})
 	case "race":
 		next, err := step(t.Context(), life.CellIO{Logic: allArrive(45)}, life.Glider())
 		fmt.Printf("error: %v\n%s", err, next)
@@ -153,6 +160,24 @@ func TestSimulateThreaded_ComputesTheBooksGlider(t *testing.T) {
 			stdout, stderr, err := reexec(t, "glider:"+v.name)
 			requireNotStuck(t, stdout)
 			assert.Contains(t, stdout, "agrees with life.Simulate\nerror: <nil>\n"+lifetest.GliderTable+"\n", "stderr:\n%s", stderr)
+			if !raceEnabled || !v.wantBug {
+				assertCleanChild(t, v.name, err, stderr)
+			}
+		})
+	}
+}
+
+// Both versions start all 45 cells' I/O at once: on the fake clock, one generation is exactly one
+// latency with 45 calls in flight (the chart's single column of height 45). In a child, because
+// the broken version races.
+func TestSimulateThreaded_AllCellsInFlightAtOnce(t *testing.T) {
+	t.Parallel() // the work is in child processes: let them overlap
+	for _, v := range versions {
+		t.Run(v.name, func(t *testing.T) {
+			stdout, stderr, err := reexec(t, "shape:"+v.name)
+			requireNotStuck(t, stdout)
+			assert.Contains(t, stdout, "error: <nil>\nin flight per 100ms: [45]\n",
+				"%s should have all 45 cells' I/O in flight for one latency; stderr:\n%s", v.name, stderr)
 			if !raceEnabled || !v.wantBug {
 				assertCleanChild(t, v.name, err, stderr)
 			}
@@ -361,6 +386,7 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 		{[]string{"-cells", "99"}, 2, "item57: -cells must be between 100 and 10000 (got 99): fewer make the figures page-size noise"},
 		{[]string{"-cells", "5000000"}, 2, "item57: -cells must be between 100 and 10000 (got 5000000)"},
 		{[]string{"-cells", "lots"}, 2, `invalid value "lots" for flag -cells`},
+		{[]string{"-trace", "/no/such/dir/trace.out"}, 2, "item57: -trace: open /no/such/dir/trace.out: no such file or directory\n"},
 		{[]string{"-bogus"}, 2, "flag provided but not defined: -bogus"},
 		{[]string{"extra"}, 2, `item57: unexpected argument "extra"`},
 	}
@@ -384,12 +410,38 @@ var readmeMasks = []mask{
 	{regexp.MustCompile(`-?[\d.]+ (bytes|KiB|MiB|GiB)`), "<size>"},
 	{regexp.MustCompile(`(threads-max|pid_max|max_map_count|SetMaxThreads) [\d,]+`), "$1 <n>"},
 	{regexp.MustCompile(`[\d,]+ cells`), "<n> cells"},
+	{regexp.MustCompile(`(?m)^( *\d*) ┤.*$`), "$1 ┤<bars>"},
+	{regexp.MustCompile(`(?m)^( *)└─*$`), "$1└<axis>"},
+	{regexp.MustCompile(`calls in flight per \S+: .*`), "calls in flight per <slice>: <counts>"}, // a slow run widens columns
 	{regexp.MustCompile(`  +`), " "},
 }
 
-// The default lesson prints what README.md shows. It runs the broken, racy version, so it runs in a
-// child process and only stdout is compared (under -race the detector reports on stderr and the
-// child exits 66).
+// lessonRun is the lesson run once in a child process (-cells 100, -trace into a temporary file),
+// shared by the tests that check what it prints and what it traces. It runs the broken, racy
+// version, so it runs in a child, and under -race the child exits 66 after the detector's report.
+var lessonRun struct {
+	once                   sync.Once
+	stdout, stderr, traced string
+	err                    error
+}
+
+// runLesson returns lessonRun, running it on first use.
+func runLesson(t *testing.T) (stdout, stderr, traced string, err error) {
+	t.Helper()
+	lessonRun.once.Do(func() {
+		dir, mkErr := os.MkdirTemp("", "item57-trace")
+		require.NoError(t, mkErr)
+		defer os.RemoveAll(dir)
+		file := filepath.Join(dir, "trace.out")
+		lessonRun.stdout, lessonRun.stderr, lessonRun.err = reexec(t, "run:-cells 100 -trace "+file)
+		b, _ := os.ReadFile(file)
+		lessonRun.traced = string(b)
+	})
+	return lessonRun.stdout, lessonRun.stderr, lessonRun.traced, lessonRun.err
+}
+
+// The default lesson prints what README.md shows (only stdout is compared: under -race the detector
+// reports on stderr).
 func TestRun_MatchesREADME(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
@@ -398,9 +450,18 @@ func TestRun_MatchesREADME(t *testing.T) {
 		t.Skip("the lesson's cost table reads /proc (Linux)")
 	}
 	t.Parallel()
-	stdout, stderr, err := reexec(t, "run:-cells 100")
+	stdout, stderr, _, err := runLesson(t)
 	if !raceEnabled {
 		require.NoError(t, err, "stderr:\n%s", stderr)
 	}
 	assertMatchesREADME(t, "go run ./item57", stdout, readmeMasks...)
+}
+
+// -trace FILE writes a Go execution trace of the whole run, for go tool trace FILE.
+func TestRun_WritesATrace(t *testing.T) {
+	t.Parallel()
+	_, stderr, traced, _ := runLesson(t)
+	require.NotEmpty(t, traced, "no trace written; stderr:\n%s", stderr)
+	header, _, _ := strings.Cut(traced, "\x00")
+	assert.Regexp(t, `^go 1\.\d+ trace`, header, "a Go execution trace starts with its header")
 }

@@ -28,7 +28,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("item57", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	latency := fs.Duration("latency", 10*time.Millisecond, "blocking I/O per cell (the book: 100ms)")
-	cells := fs.Int("cells", 10_000, "cells to hold as a goroutine each, then as an OS thread each (the book: 10,000)")
+	cells := fs.Int("cells", 1_000, "cells to hold as a goroutine each, then as an OS thread each (the book: 10,000; a few seconds)")
+	traceFile := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: go run ./item57 [flags]")
 		fmt.Fprintln(fs.Output(), "Item 57: a goroutine per cell, measured against an OS thread per cell; an error written to one shared variable races and gets lost.")
@@ -49,7 +50,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if err := lesson(stdout, *latency, *cells); err != nil {
+	stopTrace, err := startTrace(*traceFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "item57: -trace: %v\n", err)
+		return 2
+	}
+	err = lesson(stdout, *latency, *cells)
+	if stopErr := stopTrace(); err == nil {
+		err = stopErr
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "item57: %v\n", err)
 		return 1
 	}
@@ -68,6 +78,18 @@ func lesson(w io.Writer, latency time.Duration, cells int) error {
 	}
 	fmt.Fprintln(w, "\n== The same driver with simulateThreadedSafe (fixed) ==")
 	if err := printTable(ctx, w, simulateThreadedSafe, latency); err != nil {
+		return err
+	}
+
+	// The shape of one generation: calls in flight over time, serial (item 56) against a goroutine
+	// per cell. One column is one latency; full height is the glider's 45 cells.
+	fmt.Fprintf(w, "\n== One generation's I/O, calls in flight over time (one column = %s) ==\n", latency)
+	if err := printChart(w, latency, "serial (life.SimulateIO, item 56): one call at a time, 45 columns of height 1",
+		func(io life.CellIO) error { _, err := life.SimulateIO(ctx, io, life.Glider()); return err }); err != nil {
+		return err
+	}
+	if err := printChart(w, latency, "a goroutine per cell (simulateThreadedSafe): all 45 at once, one column (real timers end a little late)",
+		func(io life.CellIO) error { _, err := simulateThreadedSafe(ctx, io, life.Glider()); return err }); err != nil {
 		return err
 	}
 
@@ -91,9 +113,17 @@ func lesson(w io.Writer, latency time.Duration, cells int) error {
 	fmt.Fprintln(w, "its own goroutine ends the whole program. Go means it to: the lost error above was the bug.")
 
 	// The book's objection: a thread per cell costs memory and time. Measured, side by side.
-	fmt.Fprintf(w, "\n== What %s cells cost: a goroutine each, then an OS thread each ==\n", thousands(cells))
+	fmt.Fprintf(w, "\n== What %s cells cost: a goroutine each, then an OS thread each%s ==\n", thousands(cells), bookCells(cells))
 	return printCost(ctx, w, cells)
 }
 
 // simulation is one generation with the cells' I/O: simulateThreaded and simulateThreadedSafe.
 type simulation func(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, error)
+
+// bookCells says how to measure the book's 10,000 cells, unless cells is that already.
+func bookCells(cells int) string {
+	if cells == 10_000 {
+		return " (the book's 10,000)"
+	}
+	return " (the book's 10,000: -cells 10000)"
+}
