@@ -278,7 +278,11 @@ func TestOwnedCounter_CloseWaitsForOwner(t *testing.T) {
 			t.Error("Close returned while the owner goroutine was still running: it must wait for own to end")
 		default:
 		}
-		<-reply // the owner goes on, finds ops closed and ends
+		select {
+		case <-reply: // the owner goes on, finds ops closed and ends
+		default:
+			t.Error("the owner never answered the Count request sent before Close")
+		}
 		synctest.Wait()
 		select {
 		case <-closed:
@@ -367,6 +371,10 @@ func TestRun_WritesTrace(t *testing.T) {
 	trace, readErr := os.ReadFile(path)
 	require.NoError(t, readErr, "the traced run wrote no file; stderr:\n%s", firstLines(stderr, 12))
 	assert.Regexp(t, `^go 1\.\d+ trace`, string(trace[:min(len(trace), 16)]), "not a Go execution trace")
+	// A stopped trace of even this small run holds kilobytes of events (about 10 KB here); one that
+	// was never stopped holds little more than its header (69 bytes here), and go tool trace
+	// cannot read it.
+	assert.Greater(t, len(trace), 1024, "the trace was not stopped and flushed before run returned")
 
 	var out, errOut bytes.Buffer
 	bad := filepath.Join(t.TempDir(), "no such dir", "trace.out")
