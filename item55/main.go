@@ -19,7 +19,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	items := fs.Int("items", 1000, "items sent through each pipeline (the book: 1000)")
 	buffer := fs.Int("buffer", 10, "capacity of each channel in the fixed pipelines (0 = unbuffered)")
-	latency := fs.Duration("latency", 0, "simulated I/O per item in each stage (the book's stubs take none)")
+	latency := fs.Duration("latency", 0, "simulated I/O per item in each stage (the book's stubs take none); draws each stage at work over time")
+	traceFile := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: go run ./item55 [flags]")
 		fmt.Fprintln(stderr, "Item 55: a hand-made polling queue burns CPU, never stops and grows without bound; channels, close and a WaitGroup fix all three.")
@@ -35,7 +36,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "item55: %v\n", err)
 		return 2
 	}
-	if err := lesson(stdout, *items, *buffer, *latency); err != nil {
+	stopTrace, err := startTrace(*traceFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "item55: -trace: %v\n", err)
+		return 2
+	}
+	err = lesson(stdout, *items, *buffer, *latency)
+	if stopErr := stopTrace(); err == nil && stopErr != nil {
+		err = fmt.Errorf("-trace: %w", stopErr)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "item55: %v\n", err)
 		return 1
 	}
@@ -51,7 +61,8 @@ func lesson(w io.Writer, items, buffer int, latency time.Duration) error {
 	}
 
 	fmt.Fprintf(w, "== Examples 1–10 (broken): MyQueue and one polling Worker per stage, %d items ==\n", items)
-	p := newPollingPipeline(stages, pollInterval)
+	recorded, busy := recordStages(stages)
+	p := newPollingPipeline(recorded, pollInterval)
 	defer within(limit, "stopping the broken workers", p.Stop) // also when stuck: the workers must not outlive the lesson
 	broken, err := measure("broken (polling)", limit, func() Result { return runPolling(p, items, nil) })
 	if err != nil {
@@ -59,6 +70,7 @@ func lesson(w io.Writer, items, buffer int, latency time.Duration) error {
 	}
 	fmt.Fprintf(w, "Processed %d items after polling %d times (the book's code on CPython 3.11: %s)\n",
 		len(broken.res.Done), broken.res.Polls, pythonPolls)
+	busy.show(w, latency, Workers{1, 1, 1}, "they overlap, but each waits up to 10 ms, polling, to notice its first item.")
 	fmt.Fprintf(w, "While it busy-waited, main looked at the done queue %d times.\n", broken.res.Checks)
 	before := p.polls()
 	time.Sleep(idle)
@@ -85,21 +97,25 @@ func lesson(w io.Writer, items, buffer int, latency time.Duration) error {
 
 	runs := []measurement{broken}
 	for _, fixed := range []struct {
-		heading string
-		workers Workers
+		heading, caption string
+		workers          Workers
 	}{
-		{"Examples 17–22 (fixed): channels, close and range; one goroutine per stage", Workers{1, 1, 1}},
-		{"Examples 23–24 (fixed): 3 download, 4 resize and 5 upload goroutines", Workers{3, 4, 5}},
+		{"Examples 17–22 (fixed): channels, close and range; one goroutine per stage",
+			"each starts the moment its first item comes, and all three stay busy.", Workers{1, 1, 1}},
+		{"Examples 23–24 (fixed): 3 download, 4 resize and 5 upload goroutines",
+			"3 downloads at a time set the pace; resize and upload have goroutines to spare.", Workers{3, 4, 5}},
 	} {
 		fmt.Fprintf(w, "\n== %s ==\n", fixed.heading)
 		wk := fixed.workers
+		recorded, busy := recordStages(stages)
 		m, err := measure(fmt.Sprintf("fixed, %d/%d/%d", wk.Download, wk.Resize, wk.Upload), limit, func() Result {
-			return runChannels(newChannelPipeline(stages, wk, buffer), items)
+			return runChannels(newChannelPipeline(recorded, wk, buffer), items)
 		})
 		if err != nil {
 			return fmt.Errorf("%w (does every stage still close its output?)", err)
 		}
 		fmt.Fprintf(w, "%d items finished\n", len(m.res.Done))
+		busy.show(w, latency, wk, fixed.caption)
 		runs = append(runs, m)
 	}
 

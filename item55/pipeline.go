@@ -1,6 +1,10 @@
 package main
 
-import "time"
+import (
+	"fmt"
+	"io"
+	"time"
+)
 
 // download, resize and upload are example 1's stand-ins for real work: each returns its argument.
 // The pipelines take them through Stages, so tests can swap in work that takes time on
@@ -53,4 +57,38 @@ type Result struct {
 	Checks int64
 	// PeakQueue is the most items seen waiting in any one queue.
 	PeakQueue int
+}
+
+// stageTimelines records, for each stage, when its work runs: which stage is busy over time.
+type stageTimelines struct {
+	download, resize, upload *timeline
+}
+
+// recordStages returns stages that record each call's work on their stage's timeline, and the
+// timelines, whose time starts now.
+func recordStages(s Stages) (Stages, stageTimelines) {
+	tl := stageTimelines{newTimeline(), newTimeline(), newTimeline()}
+	rec := func(t *timeline, work func(int) int) func(int) int {
+		return func(item int) int {
+			defer t.begin()()
+			return work(item)
+		}
+	}
+	return Stages{Download: rec(tl.download, s.Download), Resize: rec(tl.resize, s.Resize), Upload: rec(tl.upload, s.Upload)}, tl
+}
+
+// show prints, after a caption, each stage's timeline as a chart: one column per latency, top =
+// the stage's goroutines. With no latency there is nothing to draw, and it prints nothing.
+func (tl stageTimelines) show(w io.Writer, latency time.Duration, workers Workers, caption string) {
+	if latency <= 0 {
+		return
+	}
+	fmt.Fprintf(w, "Each stage at work over time (the top = its goroutines): %s\n", caption)
+	for _, s := range []struct {
+		name    string
+		tl      *timeline
+		workers int
+	}{{"download", tl.download, workers.Download}, {"resize", tl.resize, workers.Resize}, {"upload", tl.upload, workers.Upload}} {
+		fmt.Fprintf(w, "%s:\n%s", s.name, s.tl.chart(latency, s.workers))
+	}
 }

@@ -3,12 +3,13 @@ package main
 // The proofs that drive the broken and the fixed pipeline through one table each. A broken row
 // expects the bug as shipped and, under -tags exercise, what the fixed row expects: the learner's
 // fix of broken.go must pass them (README.md, "Your turn"). The steps: polling
-// (TestWorker_PollsWhileIdle), the busy-waiting main (TestPipeline_MainWaitsWithoutSpinning, then
+// (TestWorker_PollsWhileIdle, TestStages_Busy), the busy-waiting main (TestPipeline_MainWaitsWithoutSpinning, then
 // TestPipeline_Latency), the workers that never stop (TestWorkers_Leak), the unbounded queue
 // (TestPipeline_BackPressure, TestPipeline_PeakQueue).
 
 import (
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -388,6 +389,81 @@ func TestPipeline_PeakQueue(t *testing.T) {
 					return
 				}
 				assert.Equal(t, tt.want, res.PeakQueue, "the most items seen waiting in one queue")
+			})
+		})
+	}
+}
+
+// starts returns when each call on tl began, in order, as offsets from its start.
+func starts(tl *timeline) []time.Duration {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	var at []time.Duration
+	for _, e := range tl.events {
+		if e.delta > 0 {
+			at = append(at, e.at)
+		}
+	}
+	slices.Sort(at)
+	return at
+}
+
+// TestStages_Busy proves, on the fake clock, the charts the lesson draws with -latency: when each
+// stage begins each item, and (fixed) how many calls are in flight in each slice of one latency.
+// Three items, each stage 4 ms (+3 ns, see TestPipeline_Latency) per item. The fixed stages start
+// an item the moment it comes: 1/1/1 is a staircase of one latency per stage; 3/4/5 starts all
+// three downloads at once. The broken workers are asleep when the items come (they found their
+// queues empty at 0 ms): download starts at its 10 ms poll, resize at 20 ms, upload at 30 ms.
+func TestStages_Busy(t *testing.T) {
+	const work = 4*time.Millisecond + 3
+	const items = 3
+	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	steps := func(from int, n int) []time.Duration { // from×work, (from+1)×work, …
+		var at []time.Duration
+		for i := range n {
+			at = append(at, time.Duration(from+i)*work)
+		}
+		return at
+	}
+	tests := []struct {
+		name       string
+		broken     bool
+		run        func(Stages) func(*testing.T) Result
+		wantStarts [3][]time.Duration // download, resize, upload
+		wantBusy   [3][]float64       // calls in flight per slice of work (fixed rows)
+	}{
+		{"broken", true, func(s Stages) func(*testing.T) Result { return brokenRun(s, items) },
+			[3][]time.Duration{
+				{ms(10), ms(10) + work, ms(10) + 2*work},
+				{ms(20), ms(20) + work, ms(20) + 2*work},
+				{ms(30), ms(30) + work, ms(30) + 2*work}},
+			[3][]float64{}},
+		{"fixed 1/1/1", false, func(s Stages) func(*testing.T) Result { return fixedRun(s, Workers{1, 1, 1}, 10, items) },
+			[3][]time.Duration{steps(0, 3), steps(1, 3), steps(2, 3)},
+			[3][]float64{{1, 1, 1}, {0, 1, 1, 1}, {0, 0, 1, 1, 1}}},
+		{"fixed 3/4/5", false, func(s Stages) func(*testing.T) Result { return fixedRun(s, Workers{3, 4, 5}, 10, items) },
+			[3][]time.Duration{{0, 0, 0}, {work, work, work}, {2 * work, 2 * work, 2 * work}},
+			[3][]float64{{3}, {0, 3}, {0, 0, 3}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.broken && inBrokenChild(t) {
+				return
+			}
+			synctest.Test(t, func(t *testing.T) {
+				stages, tl := recordStages(withLatency(bookStages(), work))
+				require.Equal(t, items, len(tt.run(stages)(t).Done), "items done")
+				want, wantBusy := tt.wantStarts, tt.wantBusy
+				if tt.broken && exercise {
+					want, wantBusy = [3][]time.Duration{steps(0, 3), steps(1, 3), steps(2, 3)}, [3][]float64{{1, 1, 1}, {0, 1, 1, 1}, {0, 0, 1, 1, 1}}
+				}
+				for i, stage := range []*timeline{tl.download, tl.resize, tl.upload} {
+					name := [...]string{"download", "resize", "upload"}[i]
+					assert.Equal(t, want[i], starts(stage), "when %s began each item: an item still waits for a look at its queue", name)
+					if len(wantBusy[i]) > 0 {
+						assert.Equal(t, wantBusy[i], stage.inFlight(work), "%s's calls in flight per %v", name, work)
+					}
+				}
 			})
 		})
 	}
