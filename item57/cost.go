@@ -22,6 +22,7 @@ type cost struct {
 	kernelStack float64       // growth of /proc/meminfo's KernelStack (system-wide), bytes per cell
 	threads     int           // OS threads added
 	start       time.Duration // from the first start to the last cell blocked, per cell
+	stack       float64       // growth of Go's goroutine stacks in use (runtime.MemStats), bytes per cell
 }
 
 // errNoProc says the memory could not be measured: /proc/self/status is Linux's.
@@ -64,6 +65,8 @@ func measureCells(ctx context.Context, cells int, pinned bool) (cost, error) {
 	runtime.GC()
 	debug.FreeOSMemory() // so the cells' memory comes from fresh pages, which VmRSS counts
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	var stacksBefore, stacksAfter runtime.MemStats
+	runtime.ReadMemStats(&stacksBefore)
 	before := readProc()
 	if before.err != nil {
 		return cost{}, before.err
@@ -82,6 +85,7 @@ func measureCells(ctx context.Context, cells int, pinned bool) (cost, error) {
 	}
 	took := time.Since(start)
 	after := readProc()
+	runtime.ReadMemStats(&stacksAfter)
 	close(release)
 	if err := <-finished; err != nil {
 		return cost{}, fmt.Errorf("the cells were never released: their I/O ended only when the watchdog did (%w)", context.Cause(ctx))
@@ -94,6 +98,7 @@ func measureCells(ctx context.Context, cells int, pinned bool) (cost, error) {
 		kernelStack: per(after.kernelStack, before.kernelStack),
 		threads:     int(after.threads - before.threads),
 		start:       took / time.Duration(cells),
+		stack:       per(int64(stacksAfter.StackInuse), int64(stacksBefore.StackInuse)),
 	}, after.err
 }
 

@@ -88,6 +88,7 @@ func BenchmarkCells(b *testing.B) {
 			}
 			b.ReportMetric(c.resident, "resident-bytes/cell")
 			b.ReportMetric(c.virtual, "virtual-bytes/cell")
+			b.ReportMetric(c.stack, "goroutine-stack-bytes/cell")
 			b.ReportMetric(float64(c.start.Nanoseconds()), "start-ns/cell")
 		})
 	}
