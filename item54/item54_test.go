@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -167,21 +168,25 @@ func TestCounters_CountExactly(t *testing.T) {
 	}
 }
 
-// raceSites sums up a race report in one line: each access and the file line it happened at.
+// raceSites sums up the race reports in one line: for each report, its two accesses and the file
+// lines they happened at, e.g. "read at broken.go:19, previous write at broken.go:20".
 func raceSites(stderr string) string {
-	_, report, found := strings.Cut(stderr, "WARNING: DATA RACE")
-	if !found {
+	access := regexp.MustCompile(`(?m)^((?:Previous )?(?:read|write|Read|Write)) at .*$`)
+	where := regexp.MustCompile(`[^/\s]+\.go:\d+`)
+	var reports []string
+	for _, report := range strings.Split(stderr, "WARNING: DATA RACE")[1:] {
+		var sites []string
+		for _, loc := range access.FindAllStringSubmatchIndex(report, 2) {
+			sites = append(sites, strings.ToLower(report[loc[2]:loc[3]])+" at "+where.FindString(report[loc[1]:]))
+		}
+		if r := strings.Join(sites, ", "); !slices.Contains(reports, r) {
+			reports = append(reports, r)
+		}
+	}
+	if len(reports) == 0 {
 		return "no race report"
 	}
-	var sites []string
-	access := regexp.MustCompile(`(?m)^((?:Previous )?(?:read|write|Read|Write)) at .*$`)
-	where := regexp.MustCompile(`\S+\.go:\d+`)
-	for _, loc := range access.FindAllStringSubmatchIndex(report, 2) {
-		kind := strings.ToLower(report[loc[2]:loc[3]])
-		site := where.FindString(report[loc[1]:])
-		sites = append(sites, kind+" at "+site[strings.LastIndex(site, "/")+1:])
-	}
-	return strings.Join(sites, ", ")
+	return strings.Join(reports, "; ")
 }
 
 // firstLines returns at most n lines of text, enough of a child's stderr to see what went wrong.
