@@ -18,6 +18,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
+// A new grid is all Empty and draws one line per row, each ending in a newline.
 func TestGrid_StartsEmptyAndDrawsRows(t *testing.T) {
 	grid := NewGrid(2, 3)
 	assert.Equal(t, "---\n---\n", grid.String())
@@ -26,6 +27,7 @@ func TestGrid_StartsEmptyAndDrawsRows(t *testing.T) {
 	assert.Equal(t, 6, grid.Cells())
 }
 
+// Get and Set wrap any index, negative or past the edge, onto the grid, as Python's % does.
 func TestGrid_WrapsAround(t *testing.T) {
 	grid := NewGrid(5, 9)
 	grid.Set(4, 8, Alive) // bottom-right corner
@@ -42,6 +44,7 @@ func TestGrid_WrapsAround(t *testing.T) {
 	assert.Equal(t, Alive, grid.Get(0, 0))
 }
 
+// A grid with no rows or no columns is a programming error: NewGrid panics and says why.
 func TestNewGrid_RejectsEmptyDimensions(t *testing.T) {
 	assert.PanicsWithValue(t, "life: grid must be at least 1×1, got 0×3", func() { NewGrid(0, 3) })
 	assert.Panics(t, func() { NewGrid(2, -1) })
@@ -65,6 +68,7 @@ func TestCountNeighbors_AsksForTheEightNeighbours(t *testing.T) {
 	}, asked)
 }
 
+// Cell (0, 0) counts its neighbours across both edges: the case a plain Go % gets wrong.
 func TestCountNeighbors_WrapsOnTheFirstCell(t *testing.T) {
 	grid := NewGrid(5, 9)
 	grid.Set(4, 8, Alive) // NW of (0, 0) across both edges
@@ -115,6 +119,7 @@ func TestStepCell_BookCases(t *testing.T) {
 	assert.Equal(t, string(Alive), string(step([2]int{9, 5}, [2]int{9, 6}, [2]int{10, 6})), "regenerates with 3")
 }
 
+// The driver returns a step's error at once, naming the generation it happened in.
 func TestTable_StopsAtTheFirstError(t *testing.T) {
 	calls := 0
 	_, err := Table(func(g *Grid) (*Grid, error) {
@@ -129,6 +134,7 @@ func TestTable_StopsAtTheFirstError(t *testing.T) {
 	assert.Equal(t, 3, calls)
 }
 
+// A printer with no columns prints nothing.
 func TestColumnPrinter_Empty(t *testing.T) {
 	var p ColumnPrinter
 	assert.Empty(t, p.String())
@@ -156,6 +162,7 @@ func referenceStep(g *Grid) *Grid {
 	return next
 }
 
+// Simulate matches an independent implementation of the rules for 40 generations of the glider.
 func TestSimulate_AgreesWithReference(t *testing.T) {
 	grid := Glider()
 	for range 40 { // the glider crosses the whole torus and comes back
@@ -165,6 +172,7 @@ func TestSimulate_AgreesWithReference(t *testing.T) {
 	}
 }
 
+// The injected I/O waits exactly its latency, on the fake clock.
 func TestLatency_TakesExactlyItsDuration(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
@@ -173,6 +181,7 @@ func TestLatency_TakesExactlyItsDuration(t *testing.T) {
 	})
 }
 
+// Cancelling the context ends the wait early, with an error that names the cell and wraps the cause.
 func TestLatency_StopsWhenCancelled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		stop := errors.New("stop")
@@ -210,12 +219,14 @@ func TestFailAt_FailingCallStillCostsItsLatency(t *testing.T) {
 	})
 }
 
+// FailAt fails the one cell it names and no other.
 func TestFailAt_FailsOnlyThatCell(t *testing.T) {
 	io := FailAt(1, 2, ErrIO, nil)
 	assert.NoError(t, io.Do(t.Context(), 2, 1))
 	assert.ErrorIs(t, io.Do(t.Context(), 1, 2), ErrIO)
 }
 
+// The serial step with I/O takes exactly cells × (both calls' latencies) on the fake clock.
 func TestSimulateIO_SerialTakesCellsTimesLatency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		io := CellIO{Neighbors: Latency(time.Millisecond), Logic: Latency(10 * time.Millisecond)}

@@ -25,6 +25,7 @@ func TestTable_PrintsTheBooksGlider(t *testing.T) {
 	assert.Equal(t, lifetest.GliderTable, table)
 }
 
+// The property check passes the serial Simulate itself.
 func TestAgreesWithSimulate_AcceptsSimulate(t *testing.T) {
 	lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) { return life.Simulate(g), nil })
 }
