@@ -55,14 +55,15 @@ func (io IO) Do(ctx context.Context, y, x int) error {
 	return io(ctx, y, x)
 }
 
-// CellIO is the I/O a cell's step performs: the book first puts it in game_logic, and in items
-// 58–60 count_neighbors needs it too. The zero value does no I/O.
+// CellIO is the I/O a cell's step performs: the book first puts it in game_logic; its item 58 gives
+// count_neighbors blocking I/O too, and item 60 makes count_neighbors a coroutine so that it can
+// await some. The zero value does no I/O.
 type CellIO struct {
 	Neighbors IO // before counting the neighbours
 	Logic     IO // before applying the rule
 }
 
-// CountNeighborsIO is CountNeighbors after its I/O: count_neighbors "with I/O" in items 58–60.
+// CountNeighborsIO is CountNeighbors after its I/O: the book's count_neighbors with I/O (item 58).
 func CountNeighborsIO(ctx context.Context, io IO, y, x int, get Getter) (int, error) {
 	if err := io.Do(ctx, y, x); err != nil {
 		return 0, err
