@@ -120,6 +120,17 @@ func lessonChild(role string, stderr io.Writer) int {
 	return 0
 }
 
+// printCharts draws one generation of the glider's I/O done serially (life.SimulateIO, item 56)
+// and with a goroutine per cell (simulateThreadedSafe).
+func printCharts(ctx context.Context, w io.Writer, latency time.Duration) error {
+	if err := printChart(w, latency, "serial (life.SimulateIO, item 56): one call at a time, 45 columns of height 1",
+		func(io life.CellIO) error { _, err := life.SimulateIO(ctx, io, life.Glider()); return err }); err != nil {
+		return err
+	}
+	return printChart(w, latency, "a goroutine per cell (simulateThreadedSafe): all 45 at once, one column (real timers end a little late)",
+		func(io life.CellIO) error { _, err := simulateThreadedSafe(ctx, io, life.Glider()); return err })
+}
+
 // printChart runs one generation with recorded I/O of the given latency and draws how many calls
 // were in flight over time (life.Timeline), under its caption, on the scale every item uses.
 func printChart(w io.Writer, latency time.Duration, caption string, generation func(io life.CellIO) error) error {

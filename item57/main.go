@@ -82,14 +82,9 @@ func lesson(w io.Writer, latency time.Duration, cells int) error {
 	}
 
 	// The shape of one generation: calls in flight over time, serial (item 56) against a goroutine
-	// per cell. One column is one latency; full height is the glider's 45 cells.
+	// per cell, drawn on the scale every item uses (one column = one latency; top = 45 cells).
 	fmt.Fprintf(w, "\n== One generation's I/O, calls in flight over time (one column = %s) ==\n", latency)
-	if err := printChart(w, latency, "serial (life.SimulateIO, item 56): one call at a time, 45 columns of height 1",
-		func(io life.CellIO) error { _, err := life.SimulateIO(ctx, io, life.Glider()); return err }); err != nil {
-		return err
-	}
-	if err := printChart(w, latency, "a goroutine per cell (simulateThreadedSafe): all 45 at once, one column (real timers end a little late)",
-		func(io life.CellIO) error { _, err := simulateThreadedSafe(ctx, io, life.Glider()); return err }); err != nil {
+	if err := printCharts(ctx, w, latency); err != nil {
 		return err
 	}
 
