@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -43,8 +45,31 @@ func TestSimulatePool_PrintsGliderTable(t *testing.T) {
 	})
 }
 
+// poolLimit is how long TestPools_AgreeWithSimulate lets a pool run on a small grid with no I/O.
+const poolLimit = 5 * time.Second
+
+// returnsWithin runs f, and ends the whole test run if f has not returned after poolLimit, printing
+// every goroutine's stack: a pool that never returns (a lock never unlocked, a semaphore slot never
+// released) would otherwise hang each later test until the package's timeout.
+func returnsWithin(t *testing.T, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(poolLimit):
+		fmt.Fprintf(os.Stderr, "--- FAIL: %s: the pool had not returned after %v; its goroutines:\n", t.Name(), poolLimit)
+		_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
+		os.Exit(1)
+	}
+}
+
 // Both pools compute what the serial life.Simulate computes, at any limit — the hand-made pool is
-// only wrong when a cell fails.
+// only wrong when a cell fails. This test runs first among those that call the hand-made pool, in
+// real time, so a pool that hangs is reported here within seconds.
 func TestPools_AgreeWithSimulate(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -55,8 +80,9 @@ func TestPools_AgreeWithSimulate(t *testing.T) {
 	} {
 		for _, limit := range []int{1, 3, 10} {
 			t.Run(fmt.Sprintf("%s/limit %d", tc.name, limit), func(t *testing.T) {
-				lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) {
-					return tc.pool(t.Context(), limit, life.CellIO{}, g)
+				lifetest.AgreesWithSimulate(t, func(g *life.Grid) (next *life.Grid, err error) {
+					returnsWithin(t, func() { next, err = tc.pool(t.Context(), limit, life.CellIO{}, g) })
+					return next, err
 				})
 			})
 		}

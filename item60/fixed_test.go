@@ -183,7 +183,11 @@ func TestGathers_FirstErrorCancelsIOInFlight(t *testing.T) {
 			case <-time.After(returnLimit):
 				t.Errorf("%s had not returned %v after cell (0, 0) failed: it waits for the other cells' I/O instead of cancelling it", tc.name, returnLimit)
 				deliver()
-				err = <-done
+				select {
+				case err = <-done:
+				case <-time.After(returnLimit):
+					t.Fatalf("%s had not returned %v after the other cells' I/O ended either: is a goroutine or its receive stuck?", tc.name, returnLimit)
+				}
 			}
 			cancelled, completed := tally.cancelled.Load(), tally.completed.Load()
 			running := others - cancelled - completed
