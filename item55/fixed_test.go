@@ -27,6 +27,7 @@ func upTo(n int) []int {
 // ended, and the test reports it (and closes the output itself to release the drain) instead
 // of hanging.
 func TestStartWorkers_ClosesOutputAfterLastWorker(t *testing.T) {
+	requireFixedRuns(t)
 	for _, count := range []int{1, 3, 4, 5} {
 		t.Run(fmt.Sprintf("%d workers", count), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {

@@ -11,12 +11,16 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// childEnv names the test row a child process runs (see inBrokenChild).
+// childEnv names the test row a child process runs (see inBrokenChild), or fixedRole.
 const childEnv = "ITEM55_CHILD"
+
+// fixedRole is the child that runs the fixed pipeline for real (see requireFixedRuns).
+const fixedRole = "fixed"
 
 // poison is an item no pipeline run puts: a worker given it ends (see killable).
 const poison = -1
@@ -82,9 +86,72 @@ func inBrokenChild(t *testing.T) bool {
 	return true
 }
 
+// requireFixedRuns runs the fixed pipeline for real in a child process, once per test binary,
+// before a test runs it here. A fixed.go that closes a channel too early (say, without waiting
+// for every sender) panics in a worker goroutine, which would end this test binary with a long
+// trace; the child's panic is summed up instead, and every test that runs the fixed pipeline
+// fails with it. A pipeline that never ends is left to the tests, which name the queue nobody
+// closed.
+func requireFixedRuns(t *testing.T) {
+	t.Helper()
+	if os.Getenv(childEnv) != "" {
+		return // a child runs only what it was asked to
+	}
+	once.Do(func() {
+		stdout, stderr, err := reexec(t, fixedRole)
+		switch {
+		case err != nil:
+			fixedFailure = strings.Replace(childFailure(stdout+stderr), "broken.go", "fixed.go", 1)
+		case strings.Contains(stdout, "stuck"):
+			fixedStuck = "the fixed pipeline did not finish within 2 s, for real (the tests that run it on the fake clock name the queue nobody closed)"
+		}
+	})
+	if fixedFailure != "" {
+		t.Fatal(fixedFailure)
+	}
+}
+
+// requireFixedEnds is requireFixedRuns for a test that runs the lesson for real: it also fails at
+// once if the trial run never ended, instead of waiting out the lesson's own limit.
+func requireFixedEnds(t *testing.T) {
+	t.Helper()
+	requireFixedRuns(t)
+	if fixedStuck != "" {
+		t.Fatal(fixedStuck)
+	}
+}
+
+var (
+	once         sync.Once
+	fixedFailure string // the trial run panicked
+	fixedStuck   string // the trial run never ended
+)
+
+// runFixed is the fixedRole child: the fixed pipeline with 1/1/1, 2/2/2 and 3/4/5 workers and
+// buffers 0, 1 and 10, twice each, for real.
+func runFixed() int {
+	for range 2 {
+		for _, workers := range []Workers{{1, 1, 1}, {2, 2, 2}, {3, 4, 5}} {
+			for _, buffer := range []int{0, 1, 10} {
+				err := within(2*time.Second, "the fixed pipeline", func() {
+					runChannels(newChannelPipeline(bookStages(), workers, buffer), 100)
+				})
+				if err != nil {
+					fmt.Println("stuck")
+					return 0
+				}
+			}
+		}
+	}
+	return 0
+}
+
 // runChild is TestMain's part in a child process: run the one row named in childEnv, here. It is
 // bounded, as the child's rows run on synctest's fake clock and need well under a second.
 func runChild(m *testing.M, pattern string) int {
+	if pattern == fixedRole {
+		return runFixed()
+	}
 	flag.Parse() // the command line says -test.run=^$ (see reexec); the row to run is pattern
 	if err := flag.Set("test.run", pattern); err != nil {
 		fmt.Println(err)
@@ -118,7 +185,7 @@ func childFailure(out string) string {
 			}
 			return "broken.go left goroutines blocked for good: " + where + "; " + hint
 		case strings.Contains(m[1], "closed channel"):
-			return "broken.go panicked: " + m[1] + " in " + where + ": close a queue once, after its last put"
+			return "broken.go panicked: " + m[1] + " in " + where + ": close once, by the last sender, after its last send"
 		default:
 			return "broken.go panicked: " + m[1] + " in " + where
 		}

@@ -47,6 +47,7 @@ var chartMasks = []mask{
 // TestRun_MatchesREADME runs the lesson, as "Run it" and "See it" do, and compares it with the
 // README's samples, so the README cannot drift from the program.
 func TestRun_MatchesREADME(t *testing.T) {
+	requireFixedEnds(t)
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
@@ -121,6 +122,7 @@ func TestRun_Flags(t *testing.T) {
 
 // TestRun_Trace checks -trace: the lesson writes a Go execution trace, which go tool trace opens.
 func TestRun_Trace(t *testing.T) {
+	requireFixedEnds(t)
 	path := filepath.Join(t.TempDir(), "trace.out")
 	var out, errOut bytes.Buffer
 	require.Equal(t, 0, run([]string{"-items", "10", "-trace", path}, &out, &errOut), "exit status; stderr: %s", errOut.String())

@@ -76,6 +76,7 @@ func tally(done []int, items int) (missing, extra []int) {
 // the fixed one with 1/1/1 and 3/4/5 workers and several buffer sizes: each item must reach the
 // done queue exactly once.
 func TestPipeline_DeliversEveryItemOnce(t *testing.T) {
+	requireFixedRuns(t)
 	const items = 1000
 	tests := []struct {
 		name   string
@@ -143,6 +144,7 @@ func lastUpload(s Stages, at *atomic.Int64) Stages {
 // only at its next look: exactly 997 µs late, with each stage taking 1 ms + 3 ns. A main that
 // waits in a receive wakes the moment the item arrives: 0 late.
 func TestPipeline_MainWaitsWithoutSpinning(t *testing.T) {
+	requireFixedRuns(t)
 	const work = time.Millisecond + 3
 	const items = 1000
 	tests := []struct {
@@ -179,6 +181,7 @@ func TestPipeline_MainWaitsWithoutSpinning(t *testing.T) {
 // the start; the fixed one takes exactly the pipeline's 1002 steps, and so must broken.go once its
 // workers and its main wait instead of polling (steps 1 and 2).
 func TestPipeline_Latency(t *testing.T) {
+	requireFixedRuns(t)
 	// The 3 ns keep every event of a stage off the 10 ms poll grid and off main's 1 ms grid.
 	// Goroutines that wake at the same fake instant run at the same time, and whether one
 	// sees the other's put would then be luck; with distinct instants, every look at a queue
@@ -229,6 +232,7 @@ func TestPipeline_Latency(t *testing.T) {
 // synctest bubble: goleak's retries (it looks again for about 0.4 s before it reports) then
 // sleep on the fake clock and cost no real time.
 func TestWorkers_Leak(t *testing.T) {
+	requireFixedRuns(t)
 	tests := []struct {
 		name   string
 		broken bool
@@ -292,6 +296,7 @@ func stalledUpload(gate <-chan struct{}) Stages {
 // the 3 channels before the stalled upload holds its capacity of 10, and the other items wait in
 // the producer, whatever their number. A bounded queue keeps the same number waiting.
 func TestPipeline_BackPressure(t *testing.T) {
+	requireFixedRuns(t)
 	const buffer = 10
 	tests := []struct {
 		name   string
@@ -360,6 +365,7 @@ func TestPipeline_BackPressure(t *testing.T) {
 // (a receive from a full channel takes in a blocked sender's item at once), so the peak is exactly
 // the capacity, whatever the item count.
 func TestPipeline_PeakQueue(t *testing.T) {
+	requireFixedRuns(t)
 	const items = 1000
 	slow := withLatency(bookStages(), time.Millisecond)
 	slowDownload, slowUpload := bookStages(), bookStages()
@@ -415,6 +421,7 @@ func starts(tl *timeline) []time.Duration {
 // three downloads at once. The broken workers are asleep when the items come (they found their
 // queues empty at 0 ms): download starts at its 10 ms poll, resize at 20 ms, upload at 30 ms.
 func TestStages_Busy(t *testing.T) {
+	requireFixedRuns(t)
 	const work = 4*time.Millisecond + 3
 	const items = 3
 	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
