@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -217,9 +218,10 @@ func TestSimulatePipeline_WaitsForItsFanOut(t *testing.T) {
 				synctest.Wait()
 				assert.False(t, isClosed(done), "the coordinator returned while its fan-out goroutine was still running: it may yet send a cell into the pool")
 				close(gate)
-				<-done
 				// Before Stop closes in, nothing may still be sending on it (that would panic).
-				assert.Empty(t, release(p), "goroutines still blocked on the pool's channels after cancel")
+				stuck := release(p)
+				<-done
+				assert.Empty(t, stuck, "goroutines still blocked on the pool's channels after cancel")
 				p.stop()
 			})
 		})
@@ -648,16 +650,35 @@ var varying = []mask{
 func TestRun_WritesTrace(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "trace.out")
 	var out, errOut bytes.Buffer
-	require.Equal(t, 0, run([]string{"-latency", "1ms", "-trace", path}, &out, &errOut), "stderr:\n%s", errOut.String())
+	var code int
+	within(t, lessonBound, func() { code = run([]string{"-latency", "1ms", "-trace", path}, &out, &errOut) })
+	require.Equal(t, 0, code, "stderr:\n%s", errOut.String())
+	assert.False(t, trace.IsEnabled(), "run returned with the tracer still running")
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.Greater(t, len(data), 1000, "the trace is nearly empty")
 	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:16]), "a Go execution trace starts with its header")
 }
 
-// lessonBound is how long TestLesson_MatchesREADME waits for the lesson, in real time: it needs
-// about 0.15 s at zero latency, so this is generous even on a loaded machine.
+// lessonBound is how long a test waits for the lesson, in real time: at 1 ms of I/O per call it
+// needs about 0.3 s, so this is generous even on a loaded machine.
 const lessonBound = 5 * time.Second
+
+// within runs f and waits for it for at most limit of real time; after that it fails the test, and
+// leaves f running: a pool whose workers ignore ctx cannot be released (the other tests say which).
+func within(t *testing.T, limit time.Duration, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(limit):
+		t.Fatalf("the lesson has not finished after %v (it needs well under a second): a pool is stuck", limit)
+	}
+}
 
 // TestLesson_MatchesREADME: the lesson prints what README.md shows for `go run ./item58`, every
 // duration masked, and stops every pool it starts. It runs with no I/O latency, which changes only
@@ -668,15 +689,9 @@ func TestLesson_MatchesREADME(t *testing.T) {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
 	var out bytes.Buffer
-	finished := make(chan error, 1)
-	go func() { finished <- lesson(context.Background(), &out, time.Millisecond) }()
-	select {
-	case err := <-finished:
-		require.NoError(t, err)
-	case <-time.After(lessonBound):
-		// A pool whose workers ignore ctx cannot be released; the other tests say which.
-		t.Fatalf("the lesson has not finished after %v (it needs well under a second): a pool is stuck", lessonBound)
-	}
+	var err error
+	within(t, lessonBound, func() { err = lesson(context.Background(), &out, time.Millisecond) })
+	require.NoError(t, err)
 	assertMatchesREADME(t, "go run ./item58", out.String(), varying...)
 	assert.NoError(t, goleak.Find(), "the lesson left goroutines running: a section did not stop its pool")
 }

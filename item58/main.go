@@ -49,15 +49,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "item58: -trace: %v\n", err)
 		return 2
 	}
-	defer stopTrace()
 	// The limit cancels every pool's context: a pool that hangs (a fix undone) lets go, and the
 	// lesson ends with an error instead of hanging.
 	ctx, cancel := context.WithTimeoutCause(context.Background(), lessonLimit,
 		fmt.Errorf("stuck: the lesson's %v limit passed", lessonLimit))
 	defer cancel()
 	err = lesson(ctx, stdout, *latency)
-	if err == nil {
-		err = stopTrace()
+	if stopErr := stopTrace(); err == nil {
+		err = stopErr
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "item58: %v\n", err)
