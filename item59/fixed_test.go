@@ -130,6 +130,28 @@ func TestPool_WorkerErrorReachesCaller(t *testing.T) {
 	}
 }
 
+// The chart the lesson draws, exactly, on the fake clock: one generation of the glider at limit 10
+// is four waves of 10 calls in flight and one of 5, for both pools (and for your fixed broken.go).
+func TestPools_DrawWavesOfTheLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pool pool
+	}{
+		{"simulatePool", simulatePool},
+		{"simulatePoolHandmade", simulatePoolHandmade},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				tl := life.NewTimeline()
+				_, err := tc.pool(t.Context(), 10, life.CellIO{Logic: life.Recorded(life.Latency(latency), tl)}, life.Glider())
+				require.NoError(t, err)
+				assert.Equal(t, []float64{10, 10, 10, 10, 5}, tl.InFlight(latency), "calls in flight per latency")
+				assert.Contains(t, tl.Chart(latency, 45), "calls in flight per 100ms: 10 ×4, 5\n")
+			})
+		})
+	}
+}
+
 // The book's error demo: pool.submit(game_logic, ALIVE, 3).result() raises the I/O error in the
 // caller. Without the failure the same call returns the rule's answer.
 func TestSubmitGameLogic_ErrorReachesCaller(t *testing.T) {

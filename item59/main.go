@@ -30,6 +30,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	latency := fs.Duration("latency", 10*time.Millisecond, "simulated I/O time per cell (the book: 100ms)")
 	limit := fs.Int("limit", 10, "how many cells may do I/O at once (the book's max_workers)")
+	tracePath := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: go run ./item59 [flags]")
 		fmt.Fprintln(stderr, "Item 59: errgroup with SetLimit is Go's ThreadPoolExecutor: bounded, error-returning, and capped at limit cells of I/O at a time.")
@@ -50,12 +51,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	ctx := context.Background()
-	if err := lesson(ctx, stdout, *latency, *limit); err != nil {
-		fmt.Fprintf(stderr, "item59: %v\n", err)
-		return 1
+	stopTrace, err := startTrace(*tracePath)
+	if err != nil {
+		fmt.Fprintf(stderr, "item59: -trace: %v\n", err)
+		return 2
 	}
-	if err := limitTable(ctx, stdout, *latency, *limit); err != nil {
+	ctx := context.Background()
+	err = lesson(ctx, stdout, *latency, *limit)
+	if err == nil {
+		err = limitTable(ctx, stdout, *latency, *limit)
+	}
+	if err = errors.Join(err, stopTrace()); err != nil {
 		fmt.Fprintf(stderr, "item59: %v\n", err)
 		return 1
 	}
@@ -77,8 +83,15 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit int) 
 	}
 	waves := ceilDiv(glider.Cells(), limit)
 	fmt.Fprintln(w, table)
-	fmt.Fprintf(w, "%v per generation: ⌈%d cells / %d⌉ = %d waves of I/O × %v (the book's latency is %v)\n\n",
+	fmt.Fprintf(w, "%v per generation: ⌈%d cells / %d⌉ = %d waves of I/O × %v (the book's latency is %v)\n",
 		(time.Since(start) / life.Generations).Round(time.Millisecond), glider.Cells(), limit, waves, latency, bookLatency)
+	// One more generation, its I/O recorded: the pool's shape over time.
+	tl := life.NewTimeline()
+	if _, err := simulatePool(ctx, limit, life.CellIO{Logic: life.Recorded(wait, tl)}, glider); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "one generation's I/O, one column per %v: waves of %d cells, the last one partly full\n", latency, limit)
+	fmt.Fprintln(w, tl.Chart(latency, glider.Cells()))
 
 	fmt.Fprintln(w, "== Example 4 (fixed): gameLogic's I/O fails; Wait hands the error to the caller ==")
 	_, err = submitGameLogic(ctx, life.FailAt(0, 0, life.ErrIO, wait), life.Alive, 3)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,6 +16,11 @@ import (
 
 // readmeMasks hide what varies between runs: wall times, and the blanks that align them in a table.
 var readmeMasks = []mask{
+	// A chart from a real run can differ by a column at its edges; the fake-clock tests
+	// (TestPools_DrawWavesOfTheLimit) prove its shape exactly.
+	{regexp.MustCompile(`(?m)^ *\d* ┤.*$`), "<chart bars>"},
+	{regexp.MustCompile(`(?m)^ *└─*$`), "<chart axis>"},
+	{regexp.MustCompile(`(?m)(calls in flight per \S+:) .*$`), "$1 <counts>"},
 	{regexp.MustCompile(`(?:\d+(?:\.\d+)?(?:ns|µs|ms|h|m|s))+`), "<duration>"},
 	{regexp.MustCompile(`[ \t]+`), " "},
 }
@@ -52,6 +59,7 @@ func TestRun_ValidatesFlags(t *testing.T) {
 		{[]string{"-latency", "0s"}, 2, "item59: -latency must be between 1ms and 100ms (got 0s): the glider at -limit 1 then takes at most 22.5s\n", false},
 		{[]string{"-latency", "1h"}, 2, "item59: -latency must be between 1ms and 100ms (got 1h0m0s): the glider at -limit 1 then takes at most 22.5s\n", false},
 		{[]string{"-limit", "0"}, 2, "item59: -limit must be between 1 and 10000 (got 0): the largest grid here has 10,000 cells\n", false},
+		{[]string{"-trace", "/no/such/dir/trace.out"}, 2, "item59: -trace: open /no/such/dir/trace.out: no such file or directory\n", false},
 		{[]string{"-limit", "99999999999"}, 2, "item59: -limit must be between 1 and 10000 (got 99999999999): the largest grid here has 10,000 cells\n", false},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -67,4 +75,15 @@ func TestRun_ValidatesFlags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// -trace writes Go's execution trace of the run, a file go tool trace reads: it starts with the
+// trace format's header, "go 1.NN trace".
+func TestRun_WritesTrace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trace.out")
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"-latency", "1ms", "-trace", path}, &stdout, &stderr), stderr.String())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:min(len(data), 16)]))
 }
