@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -59,47 +60,89 @@ func TestChild(t *testing.T) {
 		return
 	}
 	step := versionNamed(t, version)
-	// A real-time watchdog for a child that hangs (say, a goroutine holding a lock while it waits
-	// for its I/O, which synctest's fake clock cannot see past): it says so and ends the child in
-	// seconds, and the parent's test fails with that line.
+	if role == "panic" { // its own process: the panic ends it
+		_, err := step(t.Context(), life.CellIO{Logic: panicsAt(2, 3)}, life.Glider())
+		fmt.Printf("returned error: %v\n", err)
+		return
+	}
+	if role != "check" {
+		t.Fatalf("unknown child role %q", role)
+	}
+	// "check" runs every workload that does not end the process, one after another, each under a
+	// "== name ==" line, so four tests share one child per version. A real-time watchdog ends a
+	// child that hangs (say, a goroutine holding a lock while it waits for its I/O, which synctest's
+	// fake clock cannot see past) in seconds, naming the workload, and the tests fail with that line.
+	var current atomic.Pointer[string]
 	watchdog := time.AfterFunc(5*time.Second, func() {
-		fmt.Printf("stuck: %s did not finish the %q workload within 5s: does a goroutine hold a lock while it waits for its I/O?\n", version, role)
+		fmt.Printf("stuck: %s did not finish the %q workload within 5s: does a goroutine hold a lock while it waits for its I/O?\n", version, *current.Load())
 		os.Exit(3)
 	})
 	defer watchdog.Stop()
-	switch role {
-	case "glider":
-		lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) { return step(t.Context(), life.CellIO{}, g) })
-		fmt.Println("agrees with life.Simulate")
-		table, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return step(t.Context(), life.CellIO{}, g) })
-		fmt.Printf("error: %v\n%s\n", err, table)
-	case "shape":
-		synctest.Test(t, func(t *testing.T) {
-			tl := life.NewTimeline()
-			_, err := step(t.Context(), life.CellIO{Logic: life.Recorded(life.Latency(100*time.Millisecond), tl)}, life.Glider())
-			fmt.Printf("error: %v\nin flight per 100ms: %v\n", err, tl.InFlight(100*time.Millisecond))
-		})
-	case "race":
-		next, err := step(t.Context(), life.CellIO{Logic: allArrive(45)}, life.Glider())
-		fmt.Printf("error: %v\n%s", err, next)
-	case "fail":
-		synctest.Test(t, func(t *testing.T) {
-			// A fake-clock watchdog: cells that never stop waiting end at 1m, not in synctest's panic.
-			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-			defer cancel()
-			start := time.Now()
-			next, err := step(ctx, life.CellIO{Logic: failsFirst(2, 3, 100*time.Millisecond)}, life.Glider())
-			fmt.Printf("took %s\nerror: %v\n", time.Since(start), err)
-			if next != nil {
-				fmt.Printf("grid cell (2, 3): %c\n", next.Get(2, 3))
-			}
-		})
-	case "panic":
-		_, err := step(t.Context(), life.CellIO{Logic: panicsAt(2, 3)}, life.Glider())
-		fmt.Printf("returned error: %v\n", err)
-	default:
-		t.Fatalf("unknown child role %q", role)
+	for _, w := range []struct {
+		name string
+		run  func()
+	}{
+		{"race", func() {
+			next, err := step(t.Context(), life.CellIO{Logic: allArrive(45)}, life.Glider())
+			fmt.Printf("error: %v\n%s", err, next)
+		}},
+		{"shape", func() {
+			synctest.Test(t, func(t *testing.T) {
+				tl := life.NewTimeline()
+				_, err := step(t.Context(), life.CellIO{Logic: life.Recorded(life.Latency(100*time.Millisecond), tl)}, life.Glider())
+				fmt.Printf("error: %v\nin flight per 100ms: %v\n", err, tl.InFlight(100*time.Millisecond))
+			})
+		}},
+		{"fail", func() {
+			synctest.Test(t, func(t *testing.T) {
+				// A fake-clock watchdog: cells that never stop waiting end at 1m, not in synctest's panic.
+				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+				defer cancel()
+				start := time.Now()
+				next, err := step(ctx, life.CellIO{Logic: failsFirst(2, 3, 100*time.Millisecond)}, life.Glider())
+				fmt.Printf("took %s\nerror: %v\n", time.Since(start), err)
+				if next != nil {
+					fmt.Printf("grid cell (2, 3): %c\n", next.Get(2, 3))
+				}
+			})
+		}},
+		{"glider", func() { // last: a failing property check ends the child here
+			lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) { return step(t.Context(), life.CellIO{}, g) })
+			fmt.Println("agrees with life.Simulate")
+			table, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return step(t.Context(), life.CellIO{}, g) })
+			fmt.Printf("error: %v\n%s\n", err, table)
+		}},
+	} {
+		current.Store(&w.name)
+		fmt.Printf("== %s ==\n", w.name)
+		w.run()
 	}
+}
+
+// checkRuns holds each version's "check" child, run once and shared by the tests that read it.
+var checkRuns sync.Map // version name → *checkRun
+
+// checkRun is one "check" child's output.
+type checkRun struct {
+	once           sync.Once
+	stdout, stderr string
+	err            error
+}
+
+// checkChild runs version's "check" child (once) and returns the named workload's part of its
+// stdout, its whole stderr and its exit error. It fails the test if the child's watchdog ended it.
+func checkChild(t *testing.T, version, workload string) (stdout, stderr string, err error) {
+	t.Helper()
+	c, _ := checkRuns.LoadOrStore(version, new(checkRun))
+	run := c.(*checkRun)
+	run.once.Do(func() { run.stdout, run.stderr, run.err = reexec(t, "check:"+version) })
+	requireNotStuck(t, run.stdout)
+	_, part, found := strings.Cut(run.stdout, "== "+workload+" ==\n")
+	require.True(t, found, "the child never reached the %q workload; its stdout:\n%s\nstderr:\n%s", workload, run.stdout, run.stderr)
+	if before, _, found := strings.Cut(part, "\n== "); found {
+		part = before + "\n"
+	}
+	return part, run.stderr, run.err
 }
 
 // versions are the item's two goroutine-per-cell simulations. One table drives both: the check that
@@ -157,8 +200,7 @@ func TestSimulateThreaded_ComputesTheBooksGlider(t *testing.T) {
 	t.Parallel() // the work is in child processes: let them overlap
 	for _, v := range versions {
 		t.Run(v.name, func(t *testing.T) {
-			stdout, stderr, err := reexec(t, "glider:"+v.name)
-			requireNotStuck(t, stdout)
+			stdout, stderr, err := checkChild(t, v.name, "glider")
 			assert.Contains(t, stdout, "agrees with life.Simulate\nerror: <nil>\n"+lifetest.GliderTable+"\n", "stderr:\n%s", stderr)
 			if !raceEnabled || !v.wantBug {
 				assertCleanChild(t, v.name, err, stderr)
@@ -174,8 +216,7 @@ func TestSimulateThreaded_AllCellsInFlightAtOnce(t *testing.T) {
 	t.Parallel() // the work is in child processes: let them overlap
 	for _, v := range versions {
 		t.Run(v.name, func(t *testing.T) {
-			stdout, stderr, err := reexec(t, "shape:"+v.name)
-			requireNotStuck(t, stdout)
+			stdout, stderr, err := checkChild(t, v.name, "shape")
 			assert.Contains(t, stdout, "error: <nil>\nin flight per 100ms: [45]\n",
 				"%s should have all 45 cells' I/O in flight for one latency; stderr:\n%s", v.name, stderr)
 			if !raceEnabled || !v.wantBug {
@@ -209,8 +250,7 @@ func TestSimulateThreaded_RaceDetectorFlagsOnlyBroken(t *testing.T) {
 	}
 	for _, v := range versions {
 		t.Run(v.name, func(t *testing.T) {
-			stdout, stderr, err := reexec(t, "race:"+v.name)
-			requireNotStuck(t, stdout)
+			stdout, stderr, err := checkChild(t, v.name, "race")
 			require.Contains(t, stdout, "error: <nil>", "the child did not run its workload; stderr:\n%s", stderr)
 			if v.wantBug {
 				require.Error(t, err, "the child should fail when the detector reports a race")
@@ -231,8 +271,7 @@ func TestSimulateThreaded_ReturnsTheFailingCellsError(t *testing.T) {
 	t.Parallel() // the work is in child processes: let them overlap
 	for _, v := range versions {
 		t.Run(v.name, func(t *testing.T) {
-			stdout, stderr, err := reexec(t, "fail:"+v.name)
-			requireNotStuck(t, stdout)
+			stdout, stderr, err := checkChild(t, v.name, "fail")
 			require.Contains(t, stdout, "took 100ms\n", "stderr:\n%s", stderr)
 			got, _, _ := strings.Cut(strings.SplitAfter(stdout, "error: ")[1], "\n")
 			if v.wantBug {
@@ -380,8 +419,8 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 		wantErr  string
 	}{
 		{[]string{"-h"}, 0, "Usage: go run ./item57 [flags]\nItem 57: a goroutine per cell"},
-		{[]string{"-latency", "0s"}, 2, "item57: -latency must be between 1ns and 1s (got 0s): the lesson waits it 11 times\n"},
-		{[]string{"-latency", "2s"}, 2, "item57: -latency must be between 1ns and 1s (got 2s)"},
+		{[]string{"-latency", "0s"}, 2, "item57: -latency must be between 1ns and 300ms (got 0s): the lesson waits it about 60 times\n"},
+		{[]string{"-latency", "1s"}, 2, "item57: -latency must be between 1ns and 300ms (got 1s)"},
 		{[]string{"-latency", "10"}, 2, "hint: a duration needs a unit"},
 		{[]string{"-cells", "99"}, 2, "item57: -cells must be between 100 and 10000 (got 99): fewer make the figures page-size noise"},
 		{[]string{"-cells", "5000000"}, 2, "item57: -cells must be between 100 and 10000 (got 5000000)"},
@@ -459,6 +498,9 @@ func TestRun_MatchesREADME(t *testing.T) {
 
 // -trace FILE writes a Go execution trace of the whole run, for go tool trace FILE.
 func TestRun_WritesATrace(t *testing.T) {
+	if exercise {
+		t.Skip("exercise mode: the lesson runs your broken.go; this checks only the -trace flag")
+	}
 	t.Parallel()
 	_, stderr, traced, _ := runLesson(t)
 	require.NotEmpty(t, traced, "no trace written; stderr:\n%s", stderr)
