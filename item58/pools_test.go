@@ -42,6 +42,7 @@ func startWith(coordinate func(context.Context, *life.Grid, *Pipeline) (*life.Gr
 			feed:     func(y, x int) { p.in <- logicItem{Y: y, X: x} },
 			out:      p.out,
 			unstick: func() string {
+				dropBuffered(p.in)
 				select {
 				case <-p.in:
 					return "a send on in (a fan-out that ignores ctx)"
@@ -69,6 +70,8 @@ func startPhased(ctx context.Context, workers int, io life.CellIO) pool {
 		feed:     func(y, x int) { p.in <- neighborsItem{Y: y, X: x, Get: grid.Get} },
 		out:      p.out,
 		unstick: func() string {
+			dropBuffered(p.in)
+			dropBuffered(p.logic)
 			select {
 			case <-p.in:
 				return "a send on in (a fan-out that ignores ctx)"
@@ -135,12 +138,9 @@ func generationTime(d design, cells, workers int, latency time.Duration) time.Du
 
 // unstickOut releases a goroutine blocked on out, without waiting: a worker sending a result (by
 // taking it) or a fan-in waiting for one (by giving it an empty one, which it counts). It says
-// which, or "" for none. Results merely left in a buffer (Try it 1 adds one) are dropped, not
-// reported: they are not a stuck goroutine.
+// which, or "" for none. Results merely left in a buffer (Try it 1 adds one) are dropped.
 func unstickOut(out chan cellResult) string {
-	for len(out) > 0 {
-		<-out
-	}
+	dropBuffered(out)
 	feed := out
 	if cap(out) > 0 {
 		feed = nil // a send would only fill the buffer
@@ -152,6 +152,13 @@ func unstickOut(out chan cellResult) string {
 		return "a receive on out (a fan-in that ignores ctx)"
 	default:
 		return ""
+	}
+}
+
+// dropBuffered empties ch's buffer, if it has one: values waiting there are not stuck goroutines.
+func dropBuffered[T any](ch chan T) {
+	for len(ch) > 0 {
+		<-ch
 	}
 }
 
