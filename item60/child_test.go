@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 	"time"
@@ -16,6 +17,9 @@ import (
 // reexec): the lesson, or a version of the hand-made gather whose leaked goroutines only the
 // child's exit can end.
 const childEnv = "ITEM60_CHILD"
+
+// traceEnv names the file the "trace" child writes its execution trace to.
+const traceEnv = "ITEM60_TRACE"
 
 // readmeArgs is the command line of the README's sample run.
 var readmeArgs = []string{"-latency", "10ms", "-cells", "1000"}
@@ -34,6 +38,8 @@ func runChild(role string) int {
 	switch role {
 	case "lesson":
 		return run(readmeArgs, os.Stdout, os.Stderr)
+	case "trace":
+		return run(append(readmeArgs, "-trace", os.Getenv(traceEnv)), io.Discard, os.Stderr)
 	case "memory":
 		cost, err := memoryPerGoroutine(context.Background(), 1_000)
 		if err != nil {

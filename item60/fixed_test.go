@@ -67,6 +67,23 @@ func TestGathers_AgreeWithSimulate(t *testing.T) {
 	}
 }
 
+// The chart the lesson draws, exactly, on the fake clock: with a goroutine per cell, one generation
+// of the glider is a single latency with all 45 calls in flight, for both versions (and for your
+// fixed broken.go).
+func TestGathers_DrawOneColumnOf45(t *testing.T) {
+	for _, tc := range gathers {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				tl := life.NewTimeline()
+				_, err := tc.gather(t.Context(), life.CellIO{Logic: life.Recorded(life.Latency(latency), tl)}, life.Glider())
+				require.NoError(t, err)
+				assert.Equal(t, []float64{45}, tl.InFlight(latency), "calls in flight per latency")
+				assert.Contains(t, tl.Chart(latency, 45), "calls in flight per 100ms: 45\n")
+			})
+		})
+	}
+}
+
 // The book's error demo: game_logic raising OSError on a 1 × 1 grid reaches the caller, and no
 // grid comes back.
 func TestSimulate_ErrorReachesCaller(t *testing.T) {

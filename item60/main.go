@@ -27,6 +27,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	latency := fs.Duration("latency", bookLatency, "simulated I/O time per cell (the book's 100ms)")
 	cells := fs.Int("cells", 10_000, "cells in the scale run, a goroutine each (try 100000)")
+	tracePath := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: go run ./item60 [flags]")
 		fmt.Fprintln(stderr, "Item 60: a goroutine per cell is Go's coroutine design; errgroup.WithContext gathers them and cancels on the first error.")
@@ -47,7 +48,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if err := lesson(context.Background(), stdout, *latency, *cells); err != nil {
+	stopTrace, err := startTrace(*tracePath)
+	if err != nil {
+		fmt.Fprintf(stderr, "item60: -trace: %v\n", err)
+		return 2
+	}
+	err = lesson(context.Background(), stdout, *latency, *cells)
+	if err = errors.Join(err, stopTrace()); err != nil {
 		fmt.Fprintf(stderr, "item60: %v\n", err)
 		return 1
 	}
@@ -65,8 +72,15 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, cells int) 
 		return err
 	}
 	fmt.Fprintln(w, table)
-	fmt.Fprintf(w, "%v per generation: all 45 cells' I/O at once, 1 × %v (one cell after another: 45 × %v = %v; the book's latency is %v)\n\n",
+	fmt.Fprintf(w, "%v per generation: all 45 cells' I/O at once, 1 × %v (one cell after another: 45 × %v = %v; the book's latency is %v)\n",
 		took, latency, latency, 45*latency, bookLatency)
+	// One more generation, its I/O recorded: a goroutine per cell's shape over time.
+	tl := life.NewTimeline()
+	if _, err := simulate(ctx, life.CellIO{Logic: life.Recorded(wait, tl)}, glider); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "one generation's I/O, one column per %v: every cell at once, a single column of 45\n", latency)
+	fmt.Fprintln(w, tl.Chart(latency, glider.Cells()))
 
 	fmt.Fprintln(w, "== Example 5 (fixed): gameLogic's I/O fails; the error reaches the caller ==")
 	_, err = simulate(ctx, life.CellIO{Logic: life.FailAt(0, 0, life.ErrIO, wait)}, life.NewGrid(1, 1))

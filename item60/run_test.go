@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +15,11 @@ import (
 // readmeMasks hide what varies between runs: wall times, memory figures (TestScale_MemoryPerGoroutine
 // checks them), and the blanks that align them in a table.
 var readmeMasks = []mask{
+	// A chart from a real run can differ by a column at its edges; the fake-clock test
+	// (TestGathers_DrawOneColumnOf45) proves its shape exactly.
+	{regexp.MustCompile(`(?m)^ *\d* ┤.*$`), "<chart bars>"},
+	{regexp.MustCompile(`(?m)^ *└─*$`), "<chart axis>"},
+	{regexp.MustCompile(`(?m)(calls in flight per \S+:) .*$`), "$1 <counts>"},
 	{regexp.MustCompile(`(?:\d+(?:\.\d+)?(?:ns|µs|ms|h|m|s))+`), "<duration>"},
 	{regexp.MustCompile(`\d+(?:\.\d+)? (?:KiB|B)\b`), "<size>"},
 	{regexp.MustCompile(`[ \t]+`), " "},
@@ -52,6 +59,7 @@ func TestRun_ValidatesFlags(t *testing.T) {
 		{[]string{"extra"}, 2, "item60: unexpected argument \"extra\"\n", false},
 		{[]string{"-latency", "0s"}, 2, "item60: -latency must be between 1ms and 1s (got 0s): " + latencyRule, false},
 		{[]string{"-latency", "1h"}, 2, "item60: -latency must be between 1ms and 1s (got 1h0m0s): " + latencyRule, false},
+		{[]string{"-trace", "/no/such/dir/trace.out"}, 2, "item60: -trace: open /no/such/dir/trace.out: no such file or directory\n", false},
 		{[]string{"-cells", "999"}, 2, "item60: -cells must be between 1000 and 100000 (got 999): " + cellsRule, false},
 		{[]string{"-cells", "1000000"}, 2, "item60: -cells must be between 1000 and 100000 (got 1000000): " + cellsRule, false},
 	} {
@@ -68,4 +76,17 @@ func TestRun_ValidatesFlags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// -trace writes Go's execution trace of the run, a file go tool trace reads: it starts with the
+// trace format's header, "go 1.NN trace". The lesson runs in a child process (its broken gather
+// leaks goroutines that only the process's end frees).
+func TestRun_WritesTrace(t *testing.T) {
+	t.Parallel() // a child process: it can run while the others do
+	path := filepath.Join(t.TempDir(), "trace.out")
+	_, stderr, err := reexec(t, "trace", traceEnv+"="+path)
+	require.NoError(t, err, "the lesson failed; its stderr:\n%s", stderr)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:min(len(data), 16)]))
 }
