@@ -20,10 +20,10 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 const (
 	workers     = 5                      // the book's five threads per stage
 	bookLatency = 100 * time.Millisecond // the book's I/O time per call
-	lessonLimit = 30 * time.Second       // no lesson runs longer, even with a fix undone
+	lessonLimit = 30 * time.Second       // then a pool that hangs (a fix undone) is cancelled
 )
 
-// run reads the one flag and runs the lesson; it returns the exit status.
+// run reads the flags and runs the lesson; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("item58", flag.ContinueOnError)
 	fs.SetOutput(stderr)
