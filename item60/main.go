@@ -41,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, err := range []error{
 		inRange("latency", *latency, time.Millisecond, time.Second, "the lesson waits 11 latencies in all"),
-		inRange("cells", *cells, 1_000, 100_000, "fewer are too few to measure; 100,000 goroutines already hold about 300 MB"),
+		inRange("cells", *cells, 1_000, 100_000, "fewer are too few to measure; 100,000 goroutines already hold about 500 MB"),
 	} {
 		if err != nil {
 			fmt.Fprintf(stderr, "item60: %v\n", err)

@@ -45,7 +45,7 @@ func TestRun_MatchesREADME(t *testing.T) {
 func TestRun_ValidatesFlags(t *testing.T) {
 	const (
 		latencyRule = "the lesson waits 11 latencies in all\n"
-		cellsRule   = "fewer are too few to measure; 100,000 goroutines already hold about 300 MB\n"
+		cellsRule   = "fewer are too few to measure; 100,000 goroutines already hold about 500 MB\n"
 	)
 	for _, tc := range []struct {
 		args     []string

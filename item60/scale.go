@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -41,24 +42,26 @@ type goroutineCost struct {
 }
 
 // memoryPerGoroutine measures what a goroutine per cell costs while it waits for I/O. It runs
-// simulate on a cells-cell grid whose I/O blocks until every cell has started waiting, reads the
-// runtime's live memory (heap in use plus goroutine stacks) at that moment, lets the cells finish,
-// and returns the growth divided by cells. The figure includes each goroutine's stack, its closure,
-// its share of errgroup's bookkeeping and one byte of the new grid.
+// simulate on a cells-cell grid whose I/O is the lesson's own wait (life.Latency) with no end in
+// sight, reads the runtime's live memory (heap in use plus goroutine stacks) once every cell is
+// waiting, then cancels the waits and returns the growth divided by cells. The figure includes each
+// goroutine's stack, its closure, its timer, its share of errgroup's bookkeeping and one byte of
+// the new grid.
 //
 // Growth is what a fresh process such as go run sees. A process that has already run many
 // goroutines may keep their stacks for reuse; new goroutines then take those, and the stack figure
 // falls towards zero.
 func memoryPerGoroutine(ctx context.Context, cells int) (goroutineCost, error) {
+	ctx, release := context.WithCancel(ctx)
+	defer release()
 	var waiting atomic.Int64
 	allWaiting := make(chan struct{})
-	gate := make(chan struct{})
-	io := life.CellIO{Logic: func(context.Context, int, int) error {
+	wait := life.Latency(time.Hour) // ended by release, once measured
+	io := life.CellIO{Logic: func(ctx context.Context, y, x int) error {
 		if waiting.Add(1) == int64(cells) {
 			close(allWaiting)
 		}
-		<-gate
-		return nil
+		return wait(ctx, y, x)
 	}}
 
 	before := liveBytes()
@@ -67,11 +70,11 @@ func memoryPerGoroutine(ctx context.Context, cells int) (goroutineCost, error) {
 		_, err := simulate(ctx, io, gridFor(cells))
 		done <- err
 	}()
-	<-allWaiting // every cell's goroutine is now parked in its I/O
+	<-allWaiting // every cell's goroutine is now in its I/O (liveBytes's GC gives the last ones time to park)
 	during := liveBytes()
-	close(gate)
-	if err := <-done; err != nil {
-		return goroutineCost{}, err
+	release()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		return goroutineCost{}, fmt.Errorf("the measured generation ended with %v, not with its cancellation", err)
 	}
 	return goroutineCost{
 		stack: (float64(during.stack) - float64(before.stack)) / float64(cells),
