@@ -43,15 +43,8 @@ func watchFor(wantBug bool, hang time.Duration) time.Duration {
 	return watchOK
 }
 
-// TestEcho_CapturesOutput proves listing 1: the child's stdout comes back exactly.
-func TestEcho_CapturesOutput(t *testing.T) {
-	t.Parallel()
-	out, err := runEcho(t.Context(), testSpawn())
-	require.NoError(t, err)
-	assert.Equal(t, "Hello from the child!\n", out)
-}
-
-// Example_runEcho is listing 1 as runnable documentation: the test binary is the echo child.
+// Example_runEcho proves listing 1 as runnable documentation: the child's stdout comes back
+// exactly. The test binary is the echo child.
 func Example_runEcho() {
 	out, err := runEcho(context.Background(), testSpawn())
 	if err != nil {
@@ -208,7 +201,7 @@ var pipelineStarts = []struct {
 // the input, and both children exit 0.
 func TestPipeline_HashNeedsParentToClosePipe(t *testing.T) {
 	t.Parallel()
-	const n = 2 // the book starts 3; 2 show the same
+	const n = 1 // the book starts 3 (as the lesson does); one shows the same, for a third of the CPU
 	for _, tt := range pipelineStarts {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
