@@ -43,6 +43,23 @@ func printed(t *testing.T, name string, demo func(io.Writer)) []string {
 	return strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
 }
 
+// demosEnd runs each demo once, for real, and says whether one never finished.
+var demosEnd = sync.OnceValue(func() error {
+	for _, d := range demos {
+		if err := within(demoLimit, d.name, func() { d.demo(io.Discard) }); err != nil {
+			return err
+		}
+	}
+	return nil
+})
+
+// requireDemosEnd fails a test that runs the lesson for real at once if a demo never finishes,
+// instead of letting the lesson wait out its 5 s limit.
+func requireDemosEnd(t *testing.T) {
+	t.Helper()
+	require.NoError(t, demosEnd(), "a send, receive or Wait in the demo waits for something that never happens")
+}
+
 // TestQueueDemos_PrintOneOrder runs each demo 100 times with the real scheduler and expects the
 // same lines in the same order every time. No sleep and no extra channel orders them: only the
 // demo's queue, its WaitGroups and its go statements. Under -race, a print that nothing orders

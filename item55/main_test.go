@@ -48,6 +48,7 @@ var chartMasks = []mask{
 // README's samples, so the README cannot drift from the program.
 func TestRun_MatchesREADME(t *testing.T) {
 	requireFixedEnds(t)
+	requireDemosEnd(t)
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
@@ -123,6 +124,7 @@ func TestRun_Flags(t *testing.T) {
 // TestRun_Trace checks -trace: the lesson writes a Go execution trace, which go tool trace opens.
 func TestRun_Trace(t *testing.T) {
 	requireFixedEnds(t)
+	requireDemosEnd(t)
 	path := filepath.Join(t.TempDir(), "trace.out")
 	var out, errOut bytes.Buffer
 	require.Equal(t, 0, run([]string{"-items", "10", "-trace", path}, &out, &errOut), "exit status; stderr: %s", errOut.String())

@@ -262,8 +262,17 @@ func TestWorkers_Leak(t *testing.T) {
 				if tt.broken && !exercise {
 					require.Error(t, err, "the workers should still be running")
 					assert.Contains(t, err.Error(), "item55.(*Worker).Run")
-					p.Stop()
-					assert.Zero(t, workersRunning(), "workers still running when Stop returned: Stop must wait for them")
+					stopped := make(chan struct{})
+					go func() {
+						p.Stop()
+						close(stopped)
+					}()
+					select {
+					case <-stopped:
+						assert.Zero(t, workersRunning(), "workers still running when Stop returned: Stop must wait for them")
+					case <-time.After(time.Second):
+						t.Error("Stop did not return within a second of fake time: it no longer tells the workers to stop")
+					}
 					return
 				}
 				assert.NoError(t, err, "goroutines still running after the run: nothing told broken.go's workers that the work is over")
