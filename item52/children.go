@@ -150,3 +150,29 @@ func closeAll(files ...*os.File) {
 		_ = f.Close()
 	}
 }
+
+// recording returns a spawner whose children are recorded in tl, for the lesson's chart: each
+// from the moment its command is made (just before Start) until it exits, which is when exec's
+// copy of its stdout reaches EOF. The recording rides on what exec does anyway, so the listings
+// themselves stay as they are.
+func recording(spawn spawner, tl *timeline) spawner {
+	return func(ctx context.Context, role string, args ...string) *exec.Cmd {
+		cmd := spawn(ctx, role, args...)
+		cmd.Stdout = untilEOF{end: tl.begin()}
+		return cmd
+	}
+}
+
+// untilEOF is a child's stdout that discards what the child writes and calls end when the child
+// closes its end of the pipe, as it does when it exits. exec copies the pipe into it with io.Copy,
+// which hands the whole stream to ReadFrom.
+type untilEOF struct{ end func() }
+
+// Write discards p.
+func (u untilEOF) Write(p []byte) (int, error) { return len(p), nil }
+
+// ReadFrom reads r to EOF, then records the end.
+func (u untilEOF) ReadFrom(r io.Reader) (int64, error) {
+	defer u.end()
+	return io.Copy(io.Discard, r)
+}

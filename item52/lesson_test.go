@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -31,6 +33,7 @@ func TestRun_Flags(t *testing.T) {
 		{[]string{"-size", "0"}, 2, "item52: -size must be between 1 and 67108864 (got 0): the input is held in memory", true},
 		{[]string{"-size", "100000000000000"}, 2, "item52: -size must be between 1 and 67108864 (got 100000000000000): the input is held in memory", true},
 		{[]string{"now"}, 2, `item52: unexpected argument "now"`, true},
+		{[]string{"-trace", "/no/such/dir/trace.out"}, 2, "item52: -trace: open /no/such/dir/trace.out: no such file or directory", true},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -62,18 +65,28 @@ var readmeMasks = []mask{
 	{regexp.MustCompile(`wrote \d+ of`), "wrote N of"},
 	{regexp.MustCompile(`(?m)^\d +-?\d+ +-9\n`), ""}, // the broken pipelines' rows: on a busy machine the watchdog may fire before all have started
 	{regexp.MustCompile(`(?m)^(Working\.\.\.\n)+`), "Working...\n"},
+	{regexp.MustCompile(`(?m)^( *\d* ┤).*$`), "$1<bars>"},                // the charts' bars: real time,
+	{regexp.MustCompile(`(?m)^( *└)─+$`), "$1<axis>"},                    // their length,
+	{regexp.MustCompile(`(calls in flight per \S+:) .*`), "$1 <counts>"}, // and their counts vary
 }
 
 // TestRun_MatchesREADME runs the lesson with the README sample's flags, this test binary being
-// every child, and compares the output with the sample, masks applied to both.
+// every child, and compares the output with the sample, masks applied to both. The same run also
+// takes -trace (which changes nothing on stdout), so the one costly run of the whole lesson also
+// checks that -trace writes a Go execution trace.
 func TestRun_MatchesREADME(t *testing.T) {
 	t.Parallel()
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
+	trace := filepath.Join(t.TempDir(), "trace.out")
 	var stdout, stderr bytes.Buffer
-	code := run(strings.Fields(readmeCommand)[3:], &stdout, &stderr)
+	code := run(append(strings.Fields(readmeCommand)[3:], "-trace", trace), &stdout, &stderr)
 	require.Equal(t, 0, code, "stderr: %s", stderr.String())
 	assert.Empty(t, stderr.String())
 	assertMatchesREADME(t, readmeCommand, stdout.String(), readmeMasks...)
+	written, err := os.ReadFile(trace)
+	require.NoError(t, err)
+	header, _, _ := bytes.Cut(written, []byte("\n"))
+	assert.Regexp(t, `^go 1\.\d+ trace`, string(header), "-trace should write a Go execution trace")
 }

@@ -39,6 +39,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
+	stopTrace, err := startTrace(o.trace)
+	if err != nil {
+		fmt.Fprintln(stderr, "item52: -trace:", err)
+		return 2
+	}
+	defer func() {
+		if err := stopTrace(); err != nil {
+			fmt.Fprintln(stderr, "item52: -trace:", err)
+		}
+	}()
 	ctx, cancel := o.safetyLimit()
 	defer cancel()
 	exe, err := os.Executable()
@@ -71,18 +81,20 @@ func lesson(ctx context.Context, spawn spawner, sleep time.Duration, sleepers, s
 	}
 
 	heading(w, "Listings 3–4 (broken): start one sleeper, wait for it, then start the next")
-	start := time.Now()
-	if err := runSleepersOneByOne(ctx, spawn, sleepers, sleep); err != nil {
+	tl := newTimeline()
+	if err := runSleepersOneByOne(ctx, recording(spawn, tl), sleepers, sleep); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Finished in %.3f s  (%d × %s, one child at a time)\n", time.Since(start).Seconds(), sleepers, sleep)
+	fmt.Fprintf(w, "Finished in %.3f s  (%d × %s, one child at a time)\n", time.Since(tl.start).Seconds(), sleepers, sleep)
+	fmt.Fprintf(w, "One child at a time: a long row, never above 1.\n%s", tl.chart(sleep, sleepers))
 
 	heading(w, "Listings 3–4 (fixed): start all %d sleepers, then wait for each", sleepers)
-	start = time.Now()
-	if err := runSleepers(ctx, spawn, sleepers, sleep); err != nil {
+	tl = newTimeline()
+	if err := runSleepers(ctx, recording(spawn, tl), sleepers, sleep); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Finished in %.3f s  (about 1 × %s: they overlap; the book: 1.05 seconds with 1s sleeps)\n", time.Since(start).Seconds(), sleep)
+	fmt.Fprintf(w, "Finished in %.3f s  (about 1 × %s: they overlap; the book: 1.05 seconds with 1s sleeps)\n", time.Since(tl.start).Seconds(), sleep)
+	fmt.Fprintf(w, "All at once: a short, tall block, up to %d in flight.\n%s", sleepers, tl.chart(sleep, sleepers))
 
 	heading(w, "Listings 5–7 (the book's run_encrypt): 3 encrypt children, 10 random bytes each, the password in their environment")
 	inputs := randomInputs(3, 10)

@@ -15,6 +15,7 @@ type options struct {
 	sleep    time.Duration // how long each sleeper sleeps
 	children int           // how many sleepers listings 3–4 start
 	size     int           // bytes fed to one encrypt child in the deadlock demo
+	trace    string        // where to write an execution trace of the run ("" for none)
 }
 
 // parseOptions parses args. It returns code -1 to go on, or the exit status to end with: 0 after
@@ -31,6 +32,7 @@ func parseOptions(args []string, stderr io.Writer) (options, int) {
 	fs.DurationVar(&o.sleep, "sleep", 50*time.Millisecond, "how long each sleeper sleeps (the book: 1s)")
 	fs.IntVar(&o.children, "children", 10, "how many sleepers listings 3–4 start (the book: 10)")
 	fs.IntVar(&o.size, "size", 1<<20, "bytes fed to one encrypt child in the deadlock demo")
+	fs.StringVar(&o.trace, "trace", "", "write an execution trace of the run to `FILE`, for `go tool trace FILE`")
 	if err := parseFlags(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, 0

@@ -74,7 +74,8 @@ func TestPoll_WorksWhileChildRuns(t *testing.T) {
 // TestSleepers_OverlapAtBarrier proves listings 3–4 without a stopwatch. Each sleeper records its
 // start in a directory and waits until all n have — possible only if n children are alive at
 // once. Started one at a time, the first sleeper waits alone until its bound and fails
-// (barrierCode); started all at once, every sleeper passes. A watchdog bounds the whole run.
+// (barrierCode); started all at once, every sleeper passes. A watchdog bounds the whole run. The
+// children are recorded as for the lesson's chart, whose peak is then exact: 1, or all n.
 func TestSleepers_OverlapAtBarrier(t *testing.T) {
 	t.Parallel()
 	const n = 3 // the book starts 10; 3 alive at once prove the overlap as well, for less CPU
@@ -90,7 +91,8 @@ func TestSleepers_OverlapAtBarrier(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			spawn := testSpawn(fmt.Sprintf("%s=%d,%s,%s", barrierEnv, n, watchFor(tt.wantBug, watchHang), dir))
+			tl := newTimeline()
+			spawn := recording(testSpawn(fmt.Sprintf("%s=%d,%s,%s", barrierEnv, n, watchFor(tt.wantBug, watchHang), dir)), tl)
 			err := underWatchdog(t.Context(), watchOK, func(ctx context.Context) error {
 				return tt.run(ctx, spawn, n, time.Millisecond)
 			})
@@ -101,12 +103,27 @@ func TestSleepers_OverlapAtBarrier(t *testing.T) {
 				require.ErrorAs(t, err, &exitErr, "the first sleeper should give up waiting for the others")
 				assert.Equal(t, barrierCode, exitErr.ExitCode())
 				assert.Len(t, started, 1, "one by one, no second sleeper may start")
+				assert.Equal(t, 1, peak(tl), "the lesson's chart: one child at a time")
 				return
 			}
 			require.NoError(t, err, "the sleepers were not all alive at once: %d of %d started", len(started), n)
 			assert.Len(t, started, n, "all sleepers should have been alive at once")
+			assert.Equal(t, n, peak(tl), "the lesson's chart: all %d children in flight at once", n)
 		})
 	}
+}
+
+// peak returns the most children tl ever had in flight at once. The events are in the order they
+// were recorded (under the timeline's lock), which is the order they happened in.
+func peak(tl *timeline) int {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	most, now := 0, 0
+	for _, e := range tl.events {
+		now += e.delta
+		most = max(most, now)
+	}
+	return most
 }
 
 // encryptStarts are listing 5's two versions, for the tables below.
