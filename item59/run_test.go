@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -28,18 +29,59 @@ var readmeMasks = []mask{
 // The README shows a real run; the lesson's output must still match it, durations aside. The book's
 // examples and the hand-made pool run on synctest's fake clock, so which cell finishes last is
 // decided by the I/O's latency alone, never by how busy the machine is; the limit table (10,000
-// goroutines at once, slow in a bubble under -race) runs in real time, where only durations vary.
+// goroutines at once, slow in a bubble under -race) is the real run's, with -trace (realRun).
 func TestRun_MatchesREADME(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
-	const latency = 2 * time.Millisecond
 	var out bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
-		require.NoError(t, lesson(t.Context(), &out, latency, 10))
+		require.NoError(t, lesson(t.Context(), &out, readmeLatency, 10))
 	})
-	require.NoError(t, limitTable(t.Context(), &out, latency, 10))
+	stdout, stderr, _ := realRun(t)
+	_, limits, found := strings.Cut(stdout, "\n"+limitHeader)
+	require.True(t, found, "the real run printed no limit table; stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	out.WriteString(limitHeader + limits)
 	assertMatchesREADME(t, "go run ./item59 -latency 2ms", out.String(), readmeMasks...)
+}
+
+// readmeLatency is the README sample's -latency.
+const readmeLatency = 2 * time.Millisecond
+
+// limitHeader begins the limit table's part of the lesson.
+const limitHeader = "== The limit in numbers:"
+
+// realRunResult is the README sample's command run for real, with -trace into a temporary file:
+// TestRun_MatchesREADME compares its limit table, TestRun_WritesTrace its trace. Each run serves
+// each test once, so with -count=N every round of the two tests runs it anew.
+var realRunResult struct {
+	mu             sync.Mutex
+	servedTo       map[string]bool // tests that already had this run
+	stdout, stderr string
+	trace          []byte
+	code           int
+}
+
+// realRun returns the shared run of `go run ./item59 -latency 2ms -trace FILE` (as run, in
+// process), running it when this test already had the last one; it fails the test if the run did
+// not exit 0.
+func realRun(t *testing.T) (stdout, stderr string, trace []byte) {
+	t.Helper()
+	r := &realRunResult
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.servedTo == nil || r.servedTo[t.Name()] {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "trace.out")
+		var out, errOut bytes.Buffer
+		r.code = run([]string{"-latency", readmeLatency.String(), "-trace", path}, &out, &errOut)
+		r.stdout, r.stderr = out.String(), errOut.String()
+		r.trace, _ = os.ReadFile(path)
+		r.servedTo = map[string]bool{}
+	}
+	r.servedTo[t.Name()] = true
+	require.Equal(t, 0, r.code, "stderr:\n%s", r.stderr)
+	return r.stdout, r.stderr, r.trace
 }
 
 // -h explains the lesson and exits 0; a value the flag package cannot parse exits 2 after its usual
@@ -78,12 +120,10 @@ func TestRun_ValidatesFlags(t *testing.T) {
 }
 
 // -trace writes Go's execution trace of the run, a file go tool trace reads: it starts with the
-// trace format's header, "go 1.NN trace".
+// trace format's header, "go 1.NN trace". The run is the README sample's (realRun), shared with
+// TestRun_MatchesREADME.
 func TestRun_WritesTrace(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "trace.out")
-	var stdout, stderr bytes.Buffer
-	require.Equal(t, 0, run([]string{"-latency", "1ms", "-trace", path}, &stdout, &stderr), stderr.String())
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
+	_, stderr, data := realRun(t)
+	require.NotEmpty(t, data, "no trace written; stderr:\n%s", stderr)
 	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:min(len(data), 16)]))
 }
