@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"runtime/pprof"
 	"time"
@@ -18,7 +17,7 @@ import (
 // child's exit can end.
 const childEnv = "ITEM60_CHILD"
 
-// traceEnv names the file the "trace" child writes its execution trace to.
+// traceEnv names the file the "lesson" child writes its execution trace to (-trace).
 const traceEnv = "ITEM60_TRACE"
 
 // readmeArgs is the command line of the README's sample run.
@@ -36,10 +35,8 @@ func runChild(role string) int {
 		os.Exit(3)
 	})
 	switch role {
-	case "lesson":
-		return run(readmeArgs, os.Stdout, os.Stderr)
-	case "trace":
-		return run(append(readmeArgs, "-trace", os.Getenv(traceEnv)), io.Discard, os.Stderr)
+	case "lesson": // with -trace, which prints nothing: stdout is the README's command's
+		return run(append(readmeArgs, "-trace", os.Getenv(traceEnv)), os.Stdout, os.Stderr)
 	case "memory":
 		cost, err := memoryPerGoroutine(context.Background(), 1_000)
 		if err != nil {
