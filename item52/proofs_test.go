@@ -103,27 +103,31 @@ func TestSleepers_OverlapAtBarrier(t *testing.T) {
 				require.ErrorAs(t, err, &exitErr, "the first sleeper should give up waiting for the others")
 				assert.Equal(t, barrierCode, exitErr.ExitCode())
 				assert.Len(t, started, 1, "one by one, no second sleeper may start")
-				assert.Equal(t, 1, peak(tl), "the lesson's chart: one child at a time")
+				most, last := peak(tl)
+				assert.Equal(t, 1, most, "the lesson's chart: one child at a time")
+				assert.Zero(t, last, "every recorded child should be recorded as ended")
 				return
 			}
 			require.NoError(t, err, "the sleepers were not all alive at once: %d of %d started", len(started), n)
 			assert.Len(t, started, n, "all sleepers should have been alive at once")
-			assert.Equal(t, n, peak(tl), "the lesson's chart: all %d children in flight at once", n)
+			most, last := peak(tl)
+			assert.Equal(t, n, most, "the lesson's chart: all %d children in flight at once", n)
+			assert.Zero(t, last, "every recorded child should be recorded as ended")
 		})
 	}
 }
 
-// peak returns the most children tl ever had in flight at once. The events are in the order they
-// were recorded (under the timeline's lock), which is the order they happened in.
-func peak(tl *timeline) int {
+// peak returns the most children tl ever had in flight at once, and how many were still in flight
+// at the end. The events are in the order they were recorded (under the timeline's lock), which is
+// the order they happened in.
+func peak(tl *timeline) (most, last int) {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
-	most, now := 0, 0
 	for _, e := range tl.events {
-		now += e.delta
-		most = max(most, now)
+		last += e.delta
+		most = max(most, last)
 	}
-	return most
+	return most, last
 }
 
 // encryptStarts are listing 5's two versions, for the tables below.
