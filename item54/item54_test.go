@@ -38,7 +38,8 @@ const childWatchdog = 8 * time.Second
 const childWorkers, childHowMany = 5, 20_000
 
 // runChild is the child process's whole life: "count:<name>" runs the workload on that counter
-// (racy if it is broken) and prints the final count; "run" runs the lesson at readmeArgs.
+// (racy if it is broken) and prints the final count; "run" runs the lesson at readmeArgs, with
+// -trace to the file named in traceEnv.
 func runChild(role string) int {
 	// A child that cannot finish (workers never released, a Close that never returns) says so and
 	// exits, so its test fails by assertion in seconds instead of at reexec's 20 s limit.
@@ -52,11 +53,8 @@ func runChild(role string) int {
 		fmt.Println("count", countWhileReading(c))
 		return 0
 	}
-	if role == "trace" { // the lesson at a small size, traced to the file named in traceEnv
-		return run([]string{"-n", "1000", "-trace", os.Getenv(traceEnv)}, io.Discard, os.Stderr)
-	}
-	if role == "run" {
-		code := run(readmeArgs, os.Stdout, os.Stderr)
+	if role == "run" { // traced to the file named in traceEnv: -trace prints nothing
+		code := run(append(readmeArgs, "-trace", os.Getenv(traceEnv)), os.Stdout, os.Stderr)
 		if err := goleak.Find(); err != nil {
 			fmt.Fprintf(os.Stderr, "the lesson left a goroutine running: %v\n", err)
 			return 5
@@ -119,7 +117,7 @@ var counters = []struct {
 
 // Under -race the detector reports Counter and none of the fixes, while a reader calls Count
 // during the increments. Each runs in a child process, because a race reported in this process
-// would fail the whole test binary. The detector works from happens-before, not from luck: two
+// would fail the whole test binary (the same child as TestCounters_CountExactly's: sharedChild). The detector works from happens-before, not from luck: two
 // unsynchronized accesses are reported however the goroutines happened to be scheduled.
 func TestCounters_RaceDetectorFlagsOnlyCounter(t *testing.T) {
 	if !raceEnabled {
@@ -129,7 +127,7 @@ func TestCounters_RaceDetectorFlagsOnlyCounter(t *testing.T) {
 	for _, tt := range counters {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			stdout, stderr, err := reexec(t, "count:"+tt.name)
+			stdout, stderr, err := sharedChild(t, "count:"+tt.name)
 			require.Contains(t, stdout, "count ", "the child did not finish its workload; stderr:\n%s", firstLines(stderr, 12))
 			raced := strings.Contains(stderr, "WARNING: DATA RACE")
 			if tt.wantBug {
@@ -147,7 +145,7 @@ func TestCounters_RaceDetectorFlagsOnlyCounter(t *testing.T) {
 }
 
 // Every fix counts exactly, with a reader calling Count meanwhile (and under -race when the suite
-// runs with it). Counter's loss is not asserted: how many updates it loses depends on how the
+// runs with it), in the child TestCounters_RaceDetectorFlagsOnlyCounter reads too. Counter's loss is not asserted: how many updates it loses depends on how the
 // goroutines happen to overlap, and can be none; TestCounters_RaceDetectorFlagsOnlyCounter is its
 // proof.
 func TestCounters_CountExactly(t *testing.T) {
@@ -155,7 +153,7 @@ func TestCounters_CountExactly(t *testing.T) {
 	for _, tt := range counters {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			stdout, stderr, _ := reexec(t, "count:"+tt.name)
+			stdout, stderr, _ := sharedChild(t, "count:"+tt.name)
 			got, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(stdout, "count ")))
 			require.NoError(t, err, "the child did not print its count; stderr:\n%s", firstLines(stderr, 12))
 			want := childWorkers * childHowMany
@@ -361,24 +359,64 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	}
 }
 
-// traceEnv names the trace file for the "trace" child.
+// traceEnv names the trace file for the "run" child.
 const traceEnv = "ITEM54_TRACE"
+
+// children holds the child processes two tests share, by role: TestCounters_RaceDetectorFlagsOnlyCounter
+// and TestCounters_CountExactly read the same "count:<name>" child, TestRun_WritesTrace and
+// TestRun_MatchesREADME the same "run" child (with -trace into a temporary file).
+var children sync.Map // role → *childRun
+
+// childRun is one run of a shared child. Each run serves each test once, so with -count=N every
+// round of the tests runs it anew.
+type childRun struct {
+	mu             sync.Mutex
+	servedTo       map[string]bool // tests that already had this run
+	stdout, stderr string
+	trace          []byte // what the "run" child wrote to its trace file
+	err            error
+}
+
+// sharedChild returns the shared run of role's child process, running it (reexec) when this test
+// already had the last one.
+func sharedChild(t *testing.T, role string) (stdout, stderr string, err error) {
+	t.Helper()
+	r := sharedRun(t, role)
+	return r.stdout, r.stderr, r.err
+}
+
+// sharedRun is sharedChild's whole record, the trace included.
+func sharedRun(t *testing.T, role string) *childRun {
+	t.Helper()
+	c, _ := children.LoadOrStore(role, new(childRun))
+	r := c.(*childRun)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.servedTo == nil || r.servedTo[t.Name()] {
+		path := filepath.Join(t.TempDir(), "trace.out")
+		r.stdout, r.stderr, r.err = reexec(t, role, traceEnv+"="+path)
+		r.trace, _ = os.ReadFile(path)
+		r.servedTo = map[string]bool{}
+	}
+	r.servedTo[t.Name()] = true
+	return r
+}
 
 // -trace writes a Go execution trace of the run, one that go tool trace can open; a file that
 // cannot be created is one line and exit 2, before the lesson starts. The lesson runs racy code,
-// so the traced run is a child process.
+// so the traced run is a child process: TestRun_MatchesREADME's, the README's command with -trace.
 func TestRun_WritesTrace(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "trace.out")
-	_, stderr, err := reexec(t, "trace", traceEnv+"="+path)
+	t.Parallel()
+	r := sharedRun(t, "run")
 	if !raceEnabled {
-		require.NoError(t, err, "stderr:\n%s", firstLines(stderr, 12))
+		require.NoError(t, r.err, "stderr:\n%s", firstLines(r.stderr, 12))
 	}
-	trace, readErr := os.ReadFile(path)
-	require.NoError(t, readErr, "the traced run wrote no file; stderr:\n%s", firstLines(stderr, 12))
+	trace := r.trace
+	require.NotEmpty(t, trace, "the traced run wrote no file; stderr:\n%s", firstLines(r.stderr, 12))
 	assert.Regexp(t, `^go 1\.\d+ trace`, string(trace[:min(len(trace), 16)]), "not a Go execution trace")
-	// A stopped trace of even this small run holds kilobytes of events (about 10 KB here); one that
-	// was never stopped holds little more than its header (69 bytes here), and go tool trace
-	// cannot read it.
+	// A stopped trace of this run holds hundreds of kilobytes of events (about 360 KB here; a run
+	// at -n 1000, about 10 KB); one that was never stopped holds little more than its header
+	// (69 bytes here), and go tool trace cannot read it.
 	assert.Greater(t, len(trace), 1024, "the trace was not stopped and flushed before run returned")
 
 	var out, errOut bytes.Buffer
@@ -394,13 +432,14 @@ func TestRun_WritesTrace(t *testing.T) {
 var readmeArgs = []string{"-n", "100000"}
 
 // The lesson prints what README.md shows. It runs racy code, so it runs in a child process and only
-// stdout is compared (under -race the detector reports on stderr and the child exits 66).
+// stdout is compared (under -race the detector reports on stderr and the child exits 66). The child
+// also writes the trace TestRun_WritesTrace checks (-trace prints nothing on stdout).
 func TestRun_MatchesREADME(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
 	t.Parallel()
-	stdout, stderr, err := reexec(t, "run")
+	stdout, stderr, err := sharedChild(t, "run")
 	assert.NotContains(t, stderr, "the lesson left a goroutine running")
 	if !raceEnabled {
 		require.NoError(t, err, "stderr:\n%s", stderr)
