@@ -455,31 +455,39 @@ var readmeMasks = []mask{
 	{regexp.MustCompile(`  +`), " "},
 }
 
-// lessonRun is the lesson run once in a child process (-cells 100, -trace into a temporary file),
-// shared by the tests that check what it prints and what it traces. It runs the broken, racy
+// readmeArgs are the flags of the README's sample run: 2 ms of I/O instead of the default 10 ms, so
+// the lesson's real-time waits (the serial chart alone is 45 latencies) stay short.
+const readmeArgs = "-latency 2ms"
+
+// lessonRun is the lesson run in a child process (readmeArgs, -cells 100, -trace into a temporary
+// file), shared by the tests that check what it prints and what it traces. It runs the broken, racy
 // version, so it runs in a child, and under -race the child exits 66 after the detector's report.
+// Each run serves each test once, so with -count=N every round of the tests runs it anew.
 var lessonRun struct {
-	once                   sync.Once
+	mu                     sync.Mutex
+	servedTo               map[string]bool // tests that already had this run
 	stdout, stderr, traced string
 	err                    error
 }
 
-// runLesson returns lessonRun, running it on first use.
+// runLesson returns lessonRun, running the lesson when this test already had the last run.
 func runLesson(t *testing.T) (stdout, stderr, traced string, err error) {
 	t.Helper()
-	lessonRun.once.Do(func() {
-		dir, mkErr := os.MkdirTemp("", "item57-trace")
-		require.NoError(t, mkErr)
-		defer os.RemoveAll(dir)
-		file := filepath.Join(dir, "trace.out")
-		lessonRun.stdout, lessonRun.stderr, lessonRun.err = reexec(t, "run:-cells 100 -trace "+file)
+	r := &lessonRun
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.servedTo == nil || r.servedTo[t.Name()] {
+		file := filepath.Join(t.TempDir(), "trace.out")
+		r.stdout, r.stderr, r.err = reexec(t, "run:"+readmeArgs+" -cells 100 -trace "+file)
 		b, _ := os.ReadFile(file)
-		lessonRun.traced = string(b)
-	})
-	return lessonRun.stdout, lessonRun.stderr, lessonRun.traced, lessonRun.err
+		r.traced = string(b)
+		r.servedTo = map[string]bool{}
+	}
+	r.servedTo[t.Name()] = true
+	return r.stdout, r.stderr, r.traced, r.err
 }
 
-// The default lesson prints what README.md shows (only stdout is compared: under -race the detector
+// The lesson prints what README.md shows (only stdout is compared: under -race the detector
 // reports on stderr).
 func TestRun_MatchesREADME(t *testing.T) {
 	if exercise {
@@ -493,7 +501,7 @@ func TestRun_MatchesREADME(t *testing.T) {
 	if !raceEnabled {
 		require.NoError(t, err, "stderr:\n%s", stderr)
 	}
-	assertMatchesREADME(t, "go run ./item57", stdout, readmeMasks...)
+	assertMatchesREADME(t, "go run ./item57 "+readmeArgs, stdout, readmeMasks...)
 }
 
 // -trace FILE writes a Go execution trace of the whole run, for go tool trace FILE.
