@@ -2,6 +2,7 @@ package life
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -111,4 +112,17 @@ func TestTimeline_ChartDrawsEveryColumn(t *testing.T) {
 			"    calls in flight per 100ms: 10 ×4, 5\n"
 		assert.Equal(t, want, poolRun(45, 10, 100*time.Millisecond).Chart(100*time.Millisecond, 45))
 	})
+}
+
+// The top README draws the four strategies of items 56–60 with Chart; each drawing must be exactly
+// what the strategy produces on the fake clock, so the README cannot drift from the model.
+func TestTimeline_TopREADMEChartsAreTheProvedShapes(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	for _, workers := range []int{1, 5, 10, 45} {
+		synctest.Test(t, func(t *testing.T) {
+			chart := poolRun(45, workers, 100*time.Millisecond).Chart(100*time.Millisecond, 45)
+			assert.True(t, strings.Contains(string(readme), chart), "README.md should draw %d worker(s) exactly as:\n%s", workers, chart)
+		})
+	}
 }
