@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,6 +24,15 @@ func TestMain(m *testing.M) {
 	// it does not change this process.)
 	if raceEnabled {
 		os.Setenv("GORACE", os.Getenv("GORACE")+" atexit_sleep_ms=0")
+	}
+	// The proofs wait on children, not on the CPU: a broken row in exercise mode waits its whole
+	// watchOK bound for what the fix would do, and with -parallel at its default (GOMAXPROCS) those
+	// 8 s waits would run two at a time. Unless -parallel is given, let them all wait at once.
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		_ = flag.Set("test.parallel", "8")
 	}
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
 		if left, err := leftoverChildren(); err != nil {
