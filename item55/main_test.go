@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -52,18 +53,25 @@ func TestRun_MatchesREADME(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
-	for _, command := range []string{"go run ./item55", "go run ./item55 -items 30 -latency 1ms"} {
+	for _, command := range []string{"go run ./item55", tracedCommand} {
 		t.Run(command, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			args := strings.Fields(command)[3:]
-			assert.Equal(t, 0, run(args, &out, &errOut), "exit status; stderr: %s", errOut.String())
-			assert.Empty(t, errOut.String(), "stderr")
-			assertMatchesREADME(t, command, out.String(), append(lessonMasks, chartMasks...)...)
+			var out, errOut string
+			if command == tracedCommand {
+				r := tracedRun(t)
+				assert.Equal(t, 0, r.code, "exit status; stderr: %s", r.stderr)
+				out, errOut = r.stdout, r.stderr
+			} else {
+				var stdout, stderr bytes.Buffer
+				assert.Equal(t, 0, run(strings.Fields(command)[3:], &stdout, &stderr), "exit status; stderr: %s", stderr.String())
+				out, errOut = stdout.String(), stderr.String()
+			}
+			assert.Empty(t, errOut, "stderr")
+			assertMatchesREADME(t, command, out, append(lessonMasks, chartMasks...)...)
 
 			// The peaks are masked above, as they depend on the schedule; TestPipeline_PeakQueue
 			// checks them exactly on the fake clock. Here: the table prints them, within what the
 			// run allows.
-			rows := tableRow.FindAllStringSubmatch(out.String(), -1)
+			rows := tableRow.FindAllStringSubmatch(out, -1)
 			require.Len(t, rows, 3, "the comparison table's rows")
 			for _, row := range rows {
 				peak, _ := strconv.Atoi(row[2])
@@ -75,6 +83,43 @@ func TestRun_MatchesREADME(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tracedCommand is the README's "See it" sample; its run, with -trace added (which prints
+// nothing), serves both TestRun_MatchesREADME and TestRun_Trace.
+const tracedCommand = "go run ./item55 -items 30 -latency 1ms"
+
+// lessonRun is one run of the lesson in process: what it printed, the trace it wrote, its status.
+type lessonRun struct {
+	stdout, stderr string
+	trace          []byte
+	code           int
+}
+
+// shared holds tracedCommand's run, with -trace into a temporary file. Each run serves each test
+// once, so with -count=N every round of the tests runs it anew.
+var shared struct {
+	mu       sync.Mutex
+	servedTo map[string]bool // tests that already had this run
+	run      lessonRun
+}
+
+// tracedRun returns the shared run of tracedCommand with -trace, running it when this test
+// already had the last one.
+func tracedRun(t *testing.T) lessonRun {
+	t.Helper()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.servedTo == nil || shared.servedTo[t.Name()] {
+		path := filepath.Join(t.TempDir(), "trace.out")
+		var out, errOut bytes.Buffer
+		code := run(append(strings.Fields(tracedCommand)[3:], "-trace", path), &out, &errOut)
+		trace, _ := os.ReadFile(path)
+		shared.run = lessonRun{out.String(), errOut.String(), trace, code}
+		shared.servedTo = map[string]bool{}
+	}
+	shared.servedTo[t.Name()] = true
+	return shared.run
 }
 
 // tableRow is a row of the lesson's comparison table: the pipeline and its peak queue.
@@ -122,13 +167,13 @@ func TestRun_Flags(t *testing.T) {
 }
 
 // TestRun_Trace checks -trace: the lesson writes a Go execution trace, which go tool trace opens.
+// The run is the README's "See it" command with -trace (tracedRun), shared with
+// TestRun_MatchesREADME.
 func TestRun_Trace(t *testing.T) {
 	requireFixedEnds(t)
 	requireDemosEnd(t)
-	path := filepath.Join(t.TempDir(), "trace.out")
-	var out, errOut bytes.Buffer
-	require.Equal(t, 0, run([]string{"-items", "10", "-trace", path}, &out, &errOut), "exit status; stderr: %s", errOut.String())
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:min(len(data), 16)]), "the file's header")
+	r := tracedRun(t)
+	require.Equal(t, 0, r.code, "exit status; stderr: %s", r.stderr)
+	require.NotEmpty(t, r.trace, "no trace written; stderr: %s", r.stderr)
+	assert.Regexp(t, `^go 1\.\d+ trace`, string(r.trace[:min(len(r.trace), 16)]), "the file's header")
 }
