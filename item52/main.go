@@ -24,6 +24,10 @@ const (
 	watchdog     = 200 * time.Millisecond             // how long the lesson watches a broken listing hang
 )
 
+// executable names the program every child runs: this one. (The tests point it at a copy of
+// the test binary built without -race: main_test.go.)
+var executable = os.Executable
+
 func main() {
 	// A child role is decided before anything else: a child must not run the lesson.
 	if role := os.Getenv(roleEnv); role != "" {
@@ -51,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}()
 	ctx, cancel := o.safetyLimit()
 	defer cancel()
-	exe, err := os.Executable()
+	exe, err := executable()
 	if err == nil {
 		err = lesson(ctx, selfAs(exe), o.sleep, o.children, o.size, stdout)
 	}

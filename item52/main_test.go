@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
@@ -19,11 +25,13 @@ func TestMain(m *testing.M) {
 	if role := os.Getenv(roleEnv); role != "" {
 		os.Exit(testChild(role))
 	}
-	// Children of a -race test binary inherit this: a clean race-enabled process otherwise sleeps
-	// 1 s before it exits, and these tests start dozens of them. (It is read at process start, so
-	// it does not change this process.)
 	if raceEnabled {
+		// Children of a -race test binary inherit this: a clean race-enabled process otherwise
+		// sleeps 1 s before it exits. (It is read at process start, so it does not change this
+		// process.)
 		os.Setenv("GORACE", os.Getenv("GORACE")+" atexit_sleep_ms=0")
+		childExe = buildChild()
+		executable = func() (string, error) { return childExe, nil }
 	}
 	// The proofs wait on children, not on the CPU: a broken row in exercise mode waits its whole
 	// watchOK bound for what the fix would do, and with -parallel at its default (GOMAXPROCS) those
@@ -46,10 +54,90 @@ func TestMain(m *testing.M) {
 	}))
 }
 
+// childExe is the program every child of the tests runs: this test binary, or under -race the
+// same test package built without -race (buildChild).
+var childExe = os.Args[0]
+
+// buildChild returns the path of this package's tests built without -race, building them if
+// need be; if that fails, it says so and returns this test binary's own path.
+//
+// Why: a race-enabled process costs ~0.1 s of CPU just to start (the detector's runtime sets
+// itself up), and the tests start dozens of children; without -race a child starts for about a
+// quarter of that. Nothing is lost: the children are the same code (a role runs once on one
+// goroutine and exits, and TestRunChild_Roles runs every role under the detector in-process),
+// while the parent — where exec's copying goroutines, the watchdogs and the timeline run — stays
+// under the detector.
+//
+// The build (`go test -c`; `go test` puts its own go command first on PATH) links a binary, which
+// costs ~1 s of CPU, so it is kept in the user's cache directory under the SHA-256 of this test
+// binary: the same -race binary comes from the same sources, which give the same child. Only the
+// newest few builds are kept.
+func buildChild() string {
+	fail := func(err error, detail []byte) string {
+		fmt.Fprintf(os.Stderr, "item52: the children run this -race binary (no build without -race: %v)\n%s", err, detail)
+		return os.Args[0]
+	}
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		return fail(err, nil)
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return fail(err, nil)
+	}
+	dir := filepath.Join(cache, "workbook-item52-children")
+	sum := sha256.Sum256(self)
+	exe := filepath.Join(dir, hex.EncodeToString(sum[:12])+".test")
+	if _, err := os.Stat(exe); err == nil {
+		now := time.Now()
+		_ = os.Chtimes(exe, now, now) // the newest in use, for the pruning below
+		return exe
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fail(err, nil)
+	}
+	tmp, err := os.MkdirTemp(dir, "build-")
+	if err != nil {
+		return fail(err, nil)
+	}
+	defer os.RemoveAll(tmp)
+	built := filepath.Join(tmp, "item52.test")
+	if out, err := exec.Command("go", "test", "-c", "-vet=off", "-o", built, ".").CombinedOutput(); err != nil {
+		return fail(err, out)
+	}
+	if err := os.Rename(built, exe); err != nil { // atomic: a concurrent run sees all of it or none
+		return fail(err, nil)
+	}
+	pruneChildren(dir, 4)
+	return exe
+}
+
+// pruneChildren removes all but the keep most recently used builds in dir.
+func pruneChildren(dir string, keep int) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type build struct {
+		path string
+		used time.Time
+	}
+	var builds []build
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), ".test") {
+			builds = append(builds, build{filepath.Join(dir, e.Name()), info.ModTime()})
+		}
+	}
+	slices.SortFunc(builds, func(a, b build) int { return b.used.Compare(a.used) })
+	for _, b := range builds[min(keep, len(builds)):] {
+		_ = os.Remove(b.path)
+	}
+}
+
 // testSpawn starts children from this test binary, which TestMain turns into the child role, with
 // env added to each child's environment (a later entry wins over an earlier one of the same name).
 func testSpawn(env ...string) spawner {
-	self := selfAs(os.Args[0])
+	self := selfAs(childExe)
 	return func(ctx context.Context, role string, args ...string) *exec.Cmd {
 		cmd := self(ctx, role, args...)
 		cmd.Env = append(cmd.Env, env...)
