@@ -53,9 +53,10 @@ func TestRun_Flags(t *testing.T) {
 	assert.Contains(t, stderr.String(), "hint: a duration needs a unit")
 }
 
-// readmeCommand is the command of the README's sample run: three sleepers keep the
-// test quick (under -race every child is a race-enabled process, about 0.1 s of CPU to start).
-const readmeCommand = "go run ./item52 -sleep 50ms -children 3"
+// readmeCommand is the command of the README's sample run: two 10 ms sleepers keep the test
+// quick (every child is a process to start, and the sleeps of listings 2–4 run one after another)
+// while every section still prints.
+const readmeCommand = "go run ./item52 -sleep 10ms -children 2"
 
 // readmeMasks hide what changes from run to run: timings, random bytes, how far the stuck write
 // got, the broken pipelines' rows, and how many times Working... was printed.

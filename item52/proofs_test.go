@@ -148,7 +148,7 @@ func TestEncrypt_SmallInputsWorkEitherWay(t *testing.T) {
 	for _, tt := range encryptStarts {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			inputs := randomInputs(2, 10) // the book starts 3; 2 show the same
+			inputs := randomInputs(1, 10) // the book starts 3 (as the lesson does); one shows the flaw hiding
 			var outs [][]byte
 			err := underWatchdog(t.Context(), watchOK, func(ctx context.Context) error {
 				var err error
