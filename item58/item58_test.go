@@ -513,8 +513,14 @@ func startFor(d design) func(context.Context, int, life.CellIO) pool {
 // says: ⌈cells/workers⌉ rounds of 100 ms in the single stage, one round more in the phased pipeline
 // (its stages overlap), and cells + 1 rounds when the single stage's coordinator must do
 // countNeighbors' I/O itself. The big grid is the book's warning in numbers: 10,000 cells on 5
-// workers need 200 s per generation.
+// workers need 200 s per generation. Under -race it has 1,000 cells (20 s): the detector makes
+// each of its thousands of channel hand-offs cost many times more, and the rule does not depend
+// on the size.
 func TestGeneration_TakesModelTime(t *testing.T) {
+	bigHeight, bigRounds := 100, 2000 // 100 × 100 cells on 5 workers
+	if raceEnabled {
+		bigHeight, bigRounds = 10, 200
+	}
 	tests := []struct {
 		design        design
 		height, width int
@@ -526,11 +532,11 @@ func TestGeneration_TakesModelTime(t *testing.T) {
 		{singleStage, 5, 9, 5, 9 * latency, waves(45, 5), "5 ×9"},
 		{singleStage, 5, 9, 10, 5 * latency, waves(45, 10), "10 ×4, 5"},
 		{singleStage, 1, 1, 5, 1 * latency, []float64{1}, "1"},
-		{singleStage, 100, 100, 5, 2000 * latency, nil, ""},
+		{singleStage, bigHeight, 100, 5, time.Duration(bigRounds) * latency, nil, ""},
 		{singleStageBothIO, 5, 9, 5, 46 * latency, concat([]float64{1}, repeat(44, 2), []float64{1}), "1, 2 ×44, 1"},
 		{phased, 5, 9, 5, 10 * latency, concat([]float64{5}, repeat(8, 10), []float64{5}), "5, 10 ×8, 5"},
 		{phased, 1, 1, 5, 2 * latency, []float64{1, 1}, "1 ×2"},
-		{phased, 100, 100, 5, 2001 * latency, nil, ""},
+		{phased, bigHeight, 100, 5, time.Duration(bigRounds+1) * latency, nil, ""},
 	}
 	for _, tt := range tests {
 		name := fmt.Sprintf("%s/%d×%d on %d workers", tt.design, tt.height, tt.width, tt.workers)
