@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -27,9 +29,9 @@ func TestMain(m *testing.M) {
 		os.Exit(testChild(role))
 	}
 	if raceEnabled {
-		// Children of a -race test binary inherit this: a clean race-enabled process otherwise
-		// sleeps 1 s before it exits. (It is read at process start, so it does not change this
-		// process.)
+		// Children that are this -race binary (if buildChild fails) inherit this: a clean
+		// race-enabled process otherwise sleeps 1 s before it exits. (It is read at process
+		// start, so it does not change this process.)
 		os.Setenv("GORACE", os.Getenv("GORACE")+" atexit_sleep_ms=0")
 		childExe = buildChild()
 		executable = func() (string, error) { return childExe, nil }
@@ -101,8 +103,12 @@ func buildChild() string {
 		return fail(err, nil)
 	}
 	defer os.RemoveAll(tmp)
+	info, ok := debug.ReadBuildInfo() // its Path is this package's, wherever the test binary runs
+	if !ok {
+		return fail(errors.New("the test binary has no build information"), nil)
+	}
 	built := filepath.Join(tmp, "item52.test")
-	if out, err := exec.Command("go", "test", "-c", "-vet=off", "-o", built, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "test", "-c", "-vet=off", "-o", built, info.Path).CombinedOutput(); err != nil {
 		return fail(err, out)
 	}
 	if err := os.Rename(built, exe); err != nil { // atomic: a concurrent run sees all of it or none
