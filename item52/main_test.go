@@ -72,7 +72,7 @@ var childExe = os.Args[0]
 // under the detector.
 //
 // The build (`go test -c`; `go test` puts its own go command first on PATH) links a binary, which
-// costs ~1 s of CPU, so it is kept in the user's cache directory under the SHA-256 of this test
+// costs ~1.5 s of CPU, so it is kept in the user's cache directory under the SHA-256 of this test
 // binary: the same -race binary comes from the same sources, which give the same child. Only the
 // newest few builds are kept.
 func buildChild() string {
@@ -114,7 +114,7 @@ func buildChild() string {
 	if err := os.Rename(built, exe); err != nil { // atomic: a concurrent run sees all of it or none
 		return fail(err, nil)
 	}
-	pruneChildren(dir, 4)
+	pruneChildren(dir, 6)
 	return exe
 }
 
