@@ -1,8 +1,9 @@
 package main
 
 import (
-	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -47,9 +48,10 @@ type observation struct {
 
 // observe runs impl inside a synctest bubble with fakeCalls blocking calls of fakeLatency each
 // (time.Sleep, which the bubble's clock controls, so elapsed time is exact) and records what
-// happened. If failing is not zero, that call (counting from 1) returns errFailing. A version
-// still running after an hour of fake time is stuck: observe fails the test saying so.
-func observe(t *testing.T, file string, impl systemcallsFunc, failing int64) (o observation) {
+// happened. The calls numbered in failing (counting from 1, in the order they start) return
+// failedCall(n). A version still running after an hour of fake time is stuck: observe fails the
+// test saying so.
+func observe(t *testing.T, file string, impl systemcallsFunc, failing ...int64) (o observation) {
 	t.Helper()
 	var made, finished atomic.Int64
 	tl := newTimeline()
@@ -57,8 +59,8 @@ func observe(t *testing.T, file string, impl systemcallsFunc, failing int64) (o 
 		n := made.Add(1)
 		time.Sleep(fakeLatency)
 		finished.Add(1)
-		if n == failing {
-			return errFailing
+		if slices.Contains(failing, n) {
+			return failedCall(n)
 		}
 		return nil
 	}
@@ -96,8 +98,11 @@ func observe(t *testing.T, file string, impl systemcallsFunc, failing int64) (o 
 	return o
 }
 
-// errFailing is the error observe's failing call returns.
-var errFailing = errors.New("select failed")
+// failedCall is the error observe's nth call returns when it is told to fail: a distinct value
+// per call, so a test can tell which failures a version reported.
+type failedCall int64
+
+func (n failedCall) Error() string { return fmt.Sprintf("select failed (call %d)", int64(n)) }
 
 // TestSystemcalls_CallsOverlap is the first BUG of listing 7 and its fix, exact on the fake clock:
 // one call after another takes 5 × 100 ms, one call in flight in each of 5 latencies (the lesson's
@@ -106,7 +111,7 @@ func TestSystemcalls_CallsOverlap(t *testing.T) {
 	for _, tt := range systemcallsVersions {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				o := observe(t, tt.file, tt.impl, 0)
+				o := observe(t, tt.file, tt.impl)
 				require.NoError(t, o.err)
 				assert.Equal(t, int64(fakeCalls), o.made, "%s made %d calls, want %d", tt.file, o.made, fakeCalls)
 				if tt.wantBug {
@@ -128,7 +133,7 @@ func TestSystemcalls_MainComputesWhileCallsBlock(t *testing.T) {
 	for _, tt := range systemcallsVersions {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				o := observe(t, tt.file, tt.impl, 0)
+				o := observe(t, tt.file, tt.impl)
 				require.NoError(t, o.err)
 				assert.Equal(t, []int{0, 1, 2, 3, 4}, o.computed, "%s: the helicopter locations computed, in order", tt.file)
 				want, why := int64(0), "main must compute at once, without waiting for the calls"
@@ -147,16 +152,28 @@ func TestSystemcalls_MainComputesWhileCallsBlock(t *testing.T) {
 
 // TestSystemcalls_ReportErrors checks that a failing call is not lost in either version, even
 // when it fails on a goroutine main never looks at directly, and that the other calls are still
-// made.
+// made. One case fails the 3rd of 5 calls; the other fails every call, so an error slot dropped
+// anywhere (the last one, say) is missed whichever goroutine made which call.
 func TestSystemcalls_ReportErrors(t *testing.T) {
+	cases := []struct {
+		name    string
+		failing []int64
+	}{
+		{"3rd call fails", []int64{3}},
+		{"every call fails", []int64{1, 2, 3, 4, 5}},
+	}
 	for _, tt := range systemcallsVersions {
-		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				o := observe(t, tt.file, tt.impl, 3)
-				assert.ErrorIs(t, o.err, errFailing, "%s lost the error of the 3rd call", tt.file)
-				assert.Equal(t, int64(fakeCalls), o.made, "%s: the other calls are still made", tt.file)
+		for _, c := range cases {
+			t.Run(tt.name+"/"+c.name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					o := observe(t, tt.file, tt.impl, c.failing...)
+					for _, n := range c.failing {
+						assert.ErrorIs(t, o.err, failedCall(n), "%s lost the error of call %d of %d (%s); it returned %v", tt.file, n, fakeCalls, c.name, o.err)
+					}
+					assert.Equal(t, int64(fakeCalls), o.made, "%s: the other calls are still made", tt.file)
+				})
 			})
-		})
+		}
 	}
 }
 
