@@ -53,7 +53,11 @@ func TestRun_MatchesREADME(t *testing.T) {
 	var out, errOut bytes.Buffer
 	var code int
 	tracePath := filepath.Join(t.TempDir(), "trace.out")
-	withGOMAXPROCS(2, func() { code = run([]string{"-latency", "20ms", "-trace", tracePath}, &out, &errOut) })
+	withGOMAXPROCS(2, func() {
+		finishes(t, "run -latency 20ms (its real blocking calls, slowSystemcall)", func() {
+			code = run([]string{"-latency", "20ms", "-trace", tracePath}, &out, &errOut)
+		})
+	})
 	require.Equal(t, 0, code, "stderr: %s", errOut.String())
 	assert.Empty(t, errOut.String())
 	assert.False(t, trace.IsEnabled(), "run returned with the execution tracer still running: -trace was never stopped")

@@ -132,7 +132,12 @@ signalling:
 		case <-ticker.C:
 			require.NoError(t, syscall.Tgkill(syscall.Getpid(), target, syscall.SIGURG))
 		case <-stop:
-			err = <-result // stop signalling; a version that restarts the wait now ends a latency later
+			// Stop signalling; a version that restarts the wait now ends a latency later.
+			select {
+			case err = <-result:
+			case <-time.After(realCallWatchdog):
+				t.Fatalf("slowSystemcall(60ms) is stuck: still running %v after the signals stopped, on the real clock", realCallWatchdog)
+			}
 			break signalling
 		}
 	}

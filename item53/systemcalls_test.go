@@ -184,8 +184,33 @@ func TestSlowSystemcall_WaitsAtLeastLatency(t *testing.T) {
 	const latency = 20 * time.Millisecond
 	for range 3 {
 		start := time.Now()
-		require.NoError(t, slowSystemcall(latency))
+		var err error
+		finishes(t, "slowSystemcall(20ms)", func() { err = slowSystemcall(latency) })
+		require.NoError(t, err)
 		assert.GreaterOrEqual(t, time.Since(start), latency)
+	}
+}
+
+// realCallWatchdog is how long a test waits on the real clock for code that makes real blocking
+// calls. The slowest such test takes well under a second, so code still running after 5 s will
+// not end: a slowSystemcall that recomputes its deadline on every turn of its loop, say.
+const realCallWatchdog = 5 * time.Second
+
+// finishes runs f on a goroutine of its own and waits for it to return. If it is still running
+// after realCallWatchdog, finishes fails the test at once, naming what is stuck, and leaves f
+// running: it cannot be stopped, and goleak then names it too. That failure is an assertion,
+// where waiting on f directly would end only in the package's timeout.
+func finishes(t *testing.T, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(realCallWatchdog):
+		t.Fatalf("%s is stuck: still running after %v on the real clock", what, realCallWatchdog)
 	}
 }
 
