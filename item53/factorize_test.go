@@ -46,12 +46,17 @@ func TestFactorize_ExactFactors(t *testing.T) {
 // generator does when the loop over it ends.
 func TestFactorize_StopsWhenCallerStops(t *testing.T) {
 	var got []int
-	for f := range factorize(1214759) {
-		got = append(got, f)
-		if len(got) == 3 {
-			break
+	// An iterator that ignores yield's false and calls it again makes the runtime panic ("range
+	// function continued iteration after function for loop body returned false"): caught here,
+	// so the test fails saying so instead of the panic killing the test binary.
+	assert.NotPanics(t, func() {
+		for f := range factorize(1214759) {
+			got = append(got, f)
+			if len(got) == 3 {
+				break
+			}
 		}
-	}
+	}, "factorize went on calling yield after the loop over it broke (yield returned false)")
 	assert.Equal(t, []int{1, 7, 13}, got)
 }
 
