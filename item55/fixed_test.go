@@ -21,8 +21,9 @@ func upTo(n int) []int {
 }
 
 // TestStartWorkers_ClosesOutputAfterLastWorker runs one stage of the fixed pipeline with 1, 3,
-// 4 and 5 workers on channels the test owns. Once the input is closed and drained, the stage
-// must close its output, or a range over it waits forever. synctest.Wait returns once every
+// 4 and 5 workers on channels the test owns. startWorkers must return at once, before its input
+// is fed: the caller goes on to start the next stage and the producer. Once the input is closed
+// and drained, the stage must close its output, or a range over it waits forever. synctest.Wait returns once every
 // goroutine is durably blocked, so a missing close shows at once as a drain that has not
 // ended, and the test reports it (and closes the output itself to release the drain) instead
 // of hanging.
@@ -32,13 +33,6 @@ func TestStartWorkers_ClosesOutputAfterLastWorker(t *testing.T) {
 		t.Run(fmt.Sprintf("%d workers", count), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				in, out := make(chan int), make(chan int)
-				startWorkers(count, download, in, out)
-				go func() {
-					for _, item := range upTo(100) {
-						in <- item
-					}
-					close(in)
-				}()
 				var got []int
 				drained := make(chan struct{})
 				go func() {
@@ -46,6 +40,25 @@ func TestStartWorkers_ClosesOutputAfterLastWorker(t *testing.T) {
 					for item := range out {
 						got = append(got, item)
 					}
+				}()
+				// startWorkers runs on a goroutine of its own, so that one that waits for its
+				// workers before returning fails here instead of blocking the bubble for good.
+				returned := make(chan struct{})
+				go func() {
+					defer close(returned)
+					startWorkers(count, download, in, out)
+				}()
+				synctest.Wait()
+				select {
+				case <-returned:
+				default:
+					t.Errorf("startWorkers(%d) did not return before its input was fed: it waits for its workers itself, so its caller cannot go on to feed them (wait and close on a goroutine of its own)", count)
+				}
+				go func() {
+					for _, item := range upTo(100) {
+						in <- item
+					}
+					close(in)
 				}()
 
 				synctest.Wait()
@@ -56,6 +69,7 @@ func TestStartWorkers_ClosesOutputAfterLastWorker(t *testing.T) {
 					close(out) // release the drain, so that the bubble can end
 					<-drained
 				}
+				<-returned
 				slices.Sort(got)
 				assert.Equal(t, upTo(100), got, "every item passes the stage exactly once")
 			})
