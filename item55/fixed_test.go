@@ -86,8 +86,14 @@ const stuckAfter = time.Hour
 // synctest bubble, and returns its result. If a stage never closes its output (or the producer
 // its input), take would wait forever, every goroutine would be durably blocked, and synctest
 // would end the whole test binary with its "deadlock: all goroutines in bubble are blocked"
-// panic. So untilClosed waits at most stuckAfter of fake time. Then it closes, stage by stage,
-// every queue left open, so that every goroutine can end, and fails the test naming them.
+// panic. So untilClosed waits at most stuckAfter of fake time, then releases the pipeline and
+// fails the test saying why it was stuck. It never closes a queue someone is waiting to send on
+// (that send would panic, "send on closed channel", and end the test binary): it first takes
+// whatever waits in the queues until nothing more arrives, which lets every waiting sender
+// finish its send. A pipeline that then runs to its end was stuck on a full queue nobody read
+// (a producer running on runChannels' own goroutine, before it reads the done queue). Otherwise
+// it closes, stage by stage, every queue left open, draining again after each, so that every
+// goroutine can end, and names them.
 func untilClosed(t *testing.T, p *ChannelPipeline, take func() Result) Result {
 	t.Helper()
 	done := make(chan Result, 1)
@@ -97,15 +103,37 @@ func untilClosed(t *testing.T, p *ChannelPipeline, take func() Result) Result {
 		return res
 	case <-time.After(stuckAfter):
 	}
-	var open []string
-	for _, q := range []struct {
+	queues := []struct {
 		name string
 		ch   chan int
-	}{{"download", p.downloadQueue}, {"resize", p.resizeQueue}, {"upload", p.uploadQueue}, {"done", p.doneQueue}} {
-		synctest.Wait() // the stages that the last close let finish have closed what they close
+	}{{"download", p.downloadQueue}, {"resize", p.resizeQueue}, {"upload", p.uploadQueue}, {"done", p.doneQueue}}
+	drain := func() {
+		for {
+			// Every goroutine has done what the last drain or close let it do, work that takes
+			// fake time included: the clock jumps only once every other goroutine is blocked.
+			time.Sleep(stuckAfter)
+			took := false
+			for _, q := range queues {
+				took = drainQueue(q.ch) || took
+			}
+			if !took {
+				return
+			}
+		}
+	}
+	drain()
+	select {
+	case res := <-done:
+		t.Errorf("the fixed pipeline was stuck for %v of fake time, and ran to its end only once the test took the items waiting in its queues: a send waited on a full queue that nobody was reading yet (does the producer run on a goroutine of its own?)", stuckAfter)
+		return res
+	default:
+	}
+	var open []string
+	for _, q := range queues {
 		if closeIfOpen(q.ch) {
 			open = append(open, q.name)
 		}
+		drain() // the stages that the close let finish have closed what they close
 	}
 	switch len(open) {
 	case 0:
@@ -120,8 +148,25 @@ func untilClosed(t *testing.T, p *ChannelPipeline, take func() Result) Result {
 	return <-done
 }
 
+// drainQueue takes every item waiting in ch without waiting for more, and reports whether it took
+// any. A sender waiting on ch, full or unbuffered, can then finish its send.
+func drainQueue(ch chan int) (took bool) {
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return took
+			}
+			took = true
+		default:
+			return took
+		}
+	}
+}
+
 // closeIfOpen closes ch unless it is closed already, and reports whether it did. Call it only
-// when nobody sends on ch any more: a receive that finds it empty then means it is open.
+// when nobody sends on ch any more (after drainQueue, once every goroutine is blocked): a
+// receive that finds it empty then means it is open.
 func closeIfOpen(ch chan int) bool {
 	select {
 	case _, ok := <-ch:
