@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"slices"
 	"strings"
@@ -58,6 +61,47 @@ var demosEnd = sync.OnceValue(func() error {
 func requireDemosEnd(t *testing.T) {
 	t.Helper()
 	require.NoError(t, demosEnd(), "a send, receive or Wait in the demo waits for something that never happens")
+}
+
+// TestDemoTaskDone_AddsBeforeSending checks, in demos.go's source, that demo 3's producer counts
+// its task (tasks.Add) before it sends the item, as Python's put counts it before the item is
+// in the queue. Sent first, the item can reach the consumer, and its tasks.Done, before the Add:
+// the counter goes below zero (a panic), or tasks.Wait sees zero and returns early. No run
+// proves the order: the producer does nothing between the send and the Add that a test could
+// hold it at, so which comes first is up to the scheduler (a swapped version panicked in 7 of 20
+// runs under -race, and printed the right lines the other 13). So this reads the code, the way
+// go vet's checks do.
+func TestDemoTaskDone_AddsBeforeSending(t *testing.T) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "demos.go", nil, 0)
+	require.NoError(t, err)
+	var add, send token.Pos
+	for _, decl := range file.Decls {
+		if fn, ok := decl.(*ast.FuncDecl); ok && fn.Name.Name == "demoTaskDone" {
+			ast.Inspect(fn, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.CallExpr:
+					if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Add" && isIdent(sel.X, "tasks") && !add.IsValid() {
+						add = n.Pos()
+					}
+				case *ast.SendStmt:
+					if isIdent(n.Chan, "queue") && !send.IsValid() {
+						send = n.Pos()
+					}
+				}
+				return true
+			})
+		}
+	}
+	require.True(t, add.IsValid(), "demoTaskDone in demos.go has no tasks.Add: nothing counts the task that tasks.Wait waits for")
+	require.True(t, send.IsValid(), "demoTaskDone in demos.go has no send on queue")
+	assert.Less(t, add, send, "demoTaskDone (%v) sends on queue before it calls tasks.Add (%v): the consumer can receive and call tasks.Done first, taking the counter below zero or letting tasks.Wait return before the work is done; count the task, then send it", fset.Position(send), fset.Position(add))
+}
+
+// isIdent reports whether e is the identifier name.
+func isIdent(e ast.Expr, name string) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == name
 }
 
 // TestQueueDemos_PrintOneOrder runs each demo 100 times with the real scheduler and expects the
