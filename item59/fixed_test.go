@@ -130,6 +130,32 @@ func TestPool_WorkerErrorReachesCaller(t *testing.T) {
 	}
 }
 
+// Cancelling the caller's context ends a generation at once, on the fake clock, for both pools:
+// every task hands ctx to the cell's I/O, so the calls in flight return the cancellation and the
+// cells still waiting for a slot fail as soon as they start, instead of each waiting out its
+// latency (5 waves, 500 ms, for the glider at limit 10).
+func TestPools_StopWhenCancelled(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pool pool
+	}{
+		{"simulatePool", simulatePool},
+		{"simulatePoolHandmade", simulatePoolHandmade},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
+				defer cancel()
+				start := time.Now()
+				next, err := tc.pool(ctx, 10, life.CellIO{Logic: life.Latency(latency)}, life.Glider())
+				assert.ErrorIs(t, err, context.DeadlineExceeded, "%s ignored its context's deadline: does every task pass ctx to the cell's I/O?", tc.name)
+				assert.Nil(t, next, "%s returned a grid with an error", tc.name)
+				assert.Equal(t, 30*time.Millisecond, time.Since(start), "%s: the deadline ends the generation", tc.name)
+			})
+		})
+	}
+}
+
 // The chart the lesson draws, exactly, on the fake clock: one generation of the glider at limit 10
 // is four waves of 10 calls in flight and one of 5, for both pools (and for your fixed broken.go).
 func TestPools_DrawWavesOfTheLimit(t *testing.T) {
