@@ -27,18 +27,62 @@ func TestMain(m *testing.M) {
 // latency is the simulated I/O time in the fake-clock tests; any value gives exact multiples.
 const latency = 100 * time.Millisecond
 
+// stuckAfter is how much fake time a test gives a pool before it calls it stuck. A generation here
+// needs seconds of fake time at most, and the fake clock jumps to the bound only once every
+// goroutine in the bubble is blocked, so a stuck pool costs no real time.
+const stuckAfter = time.Hour
+
+// poolBubble is synctest.Test for a test that runs a pool through poolFinishes. A pool that never
+// returns (a limit of 0, or one set while tasks run, so that a slot is never freed) leaves its
+// goroutines blocked for good, where the test cannot reach them, and synctest then ends the test
+// binary with its deadlock panic when the test returns. poolBubble takes that panic back and
+// fails the test instead (poolFinishes has already said what was stuck).
+func poolBubble(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	defer func() {
+		if p := recover(); p != nil {
+			t.Errorf("%v: the pool's goroutines are blocked for good", p)
+		}
+	}()
+	synctest.Test(t, f)
+}
+
+// poolFinishes runs f, a call of a pool, on a goroutine of the bubble and waits for it at most
+// stuckAfter of fake time. It reports whether f returned, and fails the test if not.
+func poolFinishes(t *testing.T, what string, f func()) bool {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(stuckAfter):
+		t.Errorf("the pool never finished: %s was still running after %v of fake time, with every goroutine blocked (a task waiting for a slot that is never freed: is the limit above 0, and set before the first Go?)", what, stuckAfter)
+		return false
+	}
+}
+
 // pool is the shape both pools share, so one table can check them both.
 type pool func(ctx context.Context, limit int, io life.CellIO, grid *life.Grid) (*life.Grid, error)
 
 // The book's driver with simulatePool prints the glider table, and on the fake clock five
 // generations of 45 cells at limit 10 take exactly 5 × ⌈45/10⌉ latencies.
 func TestSimulatePool_PrintsGliderTable(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	poolBubble(t, func(t *testing.T) {
 		io := life.CellIO{Logic: life.Latency(latency)}
 		start := time.Now()
-		table, err := life.Table(func(g *life.Grid) (*life.Grid, error) {
-			return simulatePool(t.Context(), 10, io, g)
-		})
+		var table string
+		var err error
+		if !poolFinishes(t, "simulatePool(limit 10)", func() {
+			table, err = life.Table(func(g *life.Grid) (*life.Grid, error) {
+				return simulatePool(t.Context(), 10, io, g)
+			})
+		}) {
+			return
+		}
 		require.NoError(t, err)
 		assert.Equal(t, lifetest.GliderTable, table)
 		assert.Equal(t, life.Generations*5*latency, time.Since(start))
@@ -105,14 +149,18 @@ func TestPool_WorkerErrorReachesCaller(t *testing.T) {
 		{"simulatePoolHandmade", simulatePoolHandmade, !exercise},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
+			poolBubble(t, func(t *testing.T) {
 				glider := life.Glider()
 				want := life.Simulate(glider)
 				require.Equal(t, life.Alive, want.Get(1, 2), "precondition: the failing cells come alive")
 				require.Equal(t, life.Alive, want.Get(1, 4), "precondition: the failing cells come alive")
 				io := life.CellIO{Logic: life.FailAt(1, 2, life.ErrIO, life.FailAt(1, 4, life.ErrIO, life.Latency(latency)))}
 				start := time.Now()
-				next, err := tc.pool(t.Context(), 10, io, glider)
+				var next *life.Grid
+				var err error
+				if !poolFinishes(t, tc.name+"(limit 10)", func() { next, err = tc.pool(t.Context(), 10, io, glider) }) {
+					return
+				}
 				if tc.wantBug {
 					require.NoError(t, err, "the failures should have been overwritten by later successes")
 					assert.Equal(t, life.Empty, next.Get(1, 2), "the failed cell was never written")
@@ -143,11 +191,17 @@ func TestPools_StopWhenCancelled(t *testing.T) {
 		{"simulatePoolHandmade", simulatePoolHandmade},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
+			poolBubble(t, func(t *testing.T) {
 				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
 				defer cancel()
 				start := time.Now()
-				next, err := tc.pool(ctx, 10, life.CellIO{Logic: life.Latency(latency)}, life.Glider())
+				var next *life.Grid
+				var err error
+				if !poolFinishes(t, tc.name+"(limit 10)", func() {
+					next, err = tc.pool(ctx, 10, life.CellIO{Logic: life.Latency(latency)}, life.Glider())
+				}) {
+					return
+				}
 				assert.ErrorIs(t, err, context.DeadlineExceeded, "%s ignored its context's deadline: does every task pass ctx to the cell's I/O?", tc.name)
 				assert.Nil(t, next, "%s returned a grid with an error", tc.name)
 				assert.Equal(t, 30*time.Millisecond, time.Since(start), "%s: the deadline ends the generation", tc.name)
@@ -167,9 +221,14 @@ func TestPools_DrawWavesOfTheLimit(t *testing.T) {
 		{"simulatePoolHandmade", simulatePoolHandmade},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
+			poolBubble(t, func(t *testing.T) {
 				tl := life.NewTimeline()
-				_, err := tc.pool(t.Context(), 10, life.CellIO{Logic: life.Recorded(life.Latency(latency), tl)}, life.Glider())
+				var err error
+				if !poolFinishes(t, tc.name+"(limit 10)", func() {
+					_, err = tc.pool(t.Context(), 10, life.CellIO{Logic: life.Recorded(life.Latency(latency), tl)}, life.Glider())
+				}) {
+					return
+				}
 				require.NoError(t, err)
 				assert.Equal(t, []float64{10, 10, 10, 10, 5}, tl.InFlight(latency), "calls in flight per latency")
 				assert.Contains(t, tl.Chart(latency, 45), "calls in flight per 100ms: 10 ×4, 5\n")
@@ -233,7 +292,7 @@ func TestSimulatePool_GenerationTakesWavesTimesLatency(t *testing.T) {
 		{"45 cells, no limit", 45, -1, false, 1, 45},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
+			poolBubble(t, func(t *testing.T) {
 				var p probe
 				wait := p.wrap(life.Latency(latency))
 				io := life.CellIO{Logic: wait}
@@ -241,7 +300,12 @@ func TestSimulatePool_GenerationTakesWavesTimesLatency(t *testing.T) {
 					io.Neighbors = wait
 				}
 				start := time.Now()
-				_, err := simulatePool(t.Context(), tc.limit, io, gridFor(tc.cells))
+				var err error
+				if !poolFinishes(t, fmt.Sprintf("simulatePool(limit %d)", tc.limit), func() {
+					_, err = simulatePool(t.Context(), tc.limit, io, gridFor(tc.cells))
+				}) {
+					return
+				}
 				require.NoError(t, err)
 				assert.Equal(t, time.Duration(tc.waves)*latency, time.Since(start))
 				assert.Equal(t, int64(tc.maxPeak), p.peak.Load(), "most I/O calls in flight at once")

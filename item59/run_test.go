@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -35,9 +34,15 @@ func TestRun_MatchesREADME(t *testing.T) {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
 	var out bytes.Buffer
-	synctest.Test(t, func(t *testing.T) {
-		require.NoError(t, lesson(t.Context(), &out, readmeLatency, 10))
+	poolBubble(t, func(t *testing.T) {
+		var err error
+		if poolFinishes(t, "the lesson's simulatePool (limit 10)", func() { err = lesson(t.Context(), &out, readmeLatency, 10) }) {
+			require.NoError(t, err)
+		}
 	})
+	if t.Failed() {
+		return
+	}
 	stdout, stderr, _ := realRun(t)
 	_, limits, found := strings.Cut(stdout, "\n"+limitHeader)
 	require.True(t, found, "the real run printed no limit table; stdout:\n%s\nstderr:\n%s", stdout, stderr)
