@@ -27,21 +27,32 @@ func TestGrid_StartsEmptyAndDrawsRows(t *testing.T) {
 	assert.Equal(t, 6, grid.Cells())
 }
 
-// Get and Set wrap any index, negative or past the edge, onto the grid, as Python's % does.
+// Get and Set wrap any index, negative or past the edge, onto the grid, as Python's % does. A wrap
+// that misses some index fails here by assertion, naming the call, instead of the index-out-of-range
+// panic ending the test binary.
 func TestGrid_WrapsAround(t *testing.T) {
 	grid := NewGrid(5, 9)
 	grid.Set(4, 8, Alive) // bottom-right corner
+	get := func(y, x int) (state State) {
+		t.Helper()
+		assert.NotPanics(t, func() { state = grid.Get(y, x) }, "Get(%d, %d) indexed outside the 5×9 grid: wrap must map every index, however negative or large, onto 0..n-1", y, x)
+		return state
+	}
+	set := func(y, x int, state State) {
+		t.Helper()
+		assert.NotPanics(t, func() { grid.Set(y, x, state) }, "Set(%d, %d) indexed outside the 5×9 grid: wrap must map every index, however negative or large, onto 0..n-1", y, x)
+	}
 	for _, c := range []struct{ y, x int }{
 		{4, 8}, {-1, -1}, {-1, 8}, {4, -1}, {9, 17}, {-6, -10}, {14, 26},
 	} {
-		assert.Equal(t, Alive, grid.Get(c.y, c.x), "Get(%d, %d) should reach (4, 8)", c.y, c.x)
+		assert.Equal(t, Alive, get(c.y, c.x), "Get(%d, %d) should reach (4, 8)", c.y, c.x)
 	}
-	assert.Equal(t, Empty, grid.Get(-1, 0), "Get(-1, 0) must read row 4, column 0")
+	assert.Equal(t, Empty, get(-1, 0), "Get(-1, 0) must read row 4, column 0")
 
-	grid.Set(-1, 0, Alive) // Python's grid.set(-1, 0): row height-1
-	assert.Equal(t, Alive, grid.Get(4, 0))
-	grid.Set(5, 9, Alive) // one past both edges: (0, 0)
-	assert.Equal(t, Alive, grid.Get(0, 0))
+	set(-1, 0, Alive) // Python's grid.set(-1, 0): row height-1
+	assert.Equal(t, Alive, get(4, 0))
+	set(5, 9, Alive) // one past both edges: (0, 0)
+	assert.Equal(t, Alive, get(0, 0))
 }
 
 // A grid with no rows or no columns is a programming error: NewGrid panics and says why.
