@@ -596,13 +596,15 @@ func ExampleSimulationError() {
 	defer cancel() // runs first: should Stop ever hang (a fix undone), the workers still return
 
 	_, err := simulatePipeline(ctx, life.NewGrid(1, 1), p)
-	var simErr *SimulationError
 	fmt.Println(err)
-	fmt.Println(errors.As(err, &simErr), simErr.Y, simErr.X)
+	var simErr *SimulationError
+	if errors.As(err, &simErr) { // the typed error says which cell failed
+		fmt.Println("failed cell:", simErr.Y, simErr.X)
+	}
 	fmt.Println(errors.Is(err, life.ErrIO))
 	// Output:
 	// simulation error at (0, 0): problem with I/O in gameLogic
-	// true 0 0
+	// failed cell: 0 0
 	// true
 }
 
