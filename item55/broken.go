@@ -24,7 +24,7 @@ type MyQueue struct {
 func (q *MyQueue) Put(item int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	q.items = append(q.items, item) // BUG (step 4): never waits: a producer faster than its consumer grows the queue without bound (no back-pressure).
+	q.items = append(q.items, item) // BUG: [step 4] never waits: a producer faster than its consumer grows the queue without bound (no back-pressure).
 	q.peak = max(q.peak, len(q.items))
 }
 
@@ -33,7 +33,7 @@ func (q *MyQueue) Get() (int, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.items) == 0 {
-		return 0, errEmpty // BUG (step 1): fails instead of waiting, so every consumer must poll: try, sleep, try again.
+		return 0, errEmpty // BUG: [step 1] fails instead of waiting, so every consumer must poll: try, sleep, try again.
 	}
 	item := q.items[0]
 	q.items = q.items[1:]
@@ -76,7 +76,7 @@ type Worker struct {
 // AttributeError); stop plays that part, so the lesson and the tests can end the leak they
 // demonstrate. Nothing in the pipeline itself closes it.
 func (w *Worker) Run(stop <-chan struct{}) {
-	for { // BUG (step 3): loops forever: MyQueue cannot say "no more items", so a worker never learns it may stop.
+	for { // BUG: [step 3] loops forever: MyQueue cannot say "no more items", so a worker never learns it may stop.
 		select {
 		case <-stop:
 			return
@@ -85,7 +85,7 @@ func (w *Worker) Run(stop <-chan struct{}) {
 		w.polledCount.Add(1)
 		item, err := w.in.Get()
 		if err != nil {
-			time.Sleep(w.pollInterval) // BUG (step 1): polling: wakes every interval whether or not work came, and work that comes waits up to an interval.
+			time.Sleep(w.pollInterval) // BUG: [step 1] polling: wakes every interval whether or not work came, and work that comes waits up to an interval.
 			continue
 		}
 		w.out.Put(w.fn(item))
@@ -164,7 +164,7 @@ func (p *PollingPipeline) process(items int, wait func()) Result {
 		p.downloadQueue.Put(i)
 	}
 	var checks int64
-	for p.doneQueue.Len() < items { // BUG (step 2): busy waiting: main spins on the done queue, burning a CPU, to learn the work is done.
+	for p.doneQueue.Len() < items { // BUG: [step 2] busy waiting: main spins on the done queue, burning a CPU, to learn the work is done.
 		checks++
 		if wait != nil {
 			wait()
