@@ -53,7 +53,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "item52: the tests left child processes behind: %v\n", left)
 			code = 1
 		}
-		os.Exit(code)
+		exit(code)
 	}))
 }
 

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(f())
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(exit))
 }
 
 // readmeCommand is the command line of the README's sample run. It uses 20 ms calls instead of

@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 	if role, ok := os.LookupEnv(childEnv); ok {
 		os.Exit(runChild(role))
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(exit))
 }
 
 // childWatchdog bounds a child's run; a healthy one takes well under a second.

@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	if pattern := os.Getenv(childEnv); pattern != "" {
 		os.Exit(runChild(m, pattern))
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(exit))
 }
 
 // lessonMasks hide what varies from run to run: timings and the broken pipeline's poll and

@@ -29,7 +29,7 @@ import (
 
 // TestMain checks that no test leaves a goroutine behind.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(exit))
 }
 
 // version is one of the item's two ways of computing a generation: the same answer, different time.

@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(m.Run())
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(exit))
 }
 
 // TestChild is a child process's workload, named by childEnv as "role:version"; it prints what the

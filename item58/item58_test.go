@@ -27,7 +27,7 @@ import (
 
 // TestMain fails the package if any test leaves a goroutine behind.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(exit))
 }
 
 // latency is the book's 100 ms of I/O per call; on synctest's fake clock it costs no real time.

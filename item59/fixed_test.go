@@ -21,7 +21,7 @@ import (
 
 // TestMain runs the tests under goleak: a test that leaves a goroutine behind fails the run.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(exit))
 }
 
 // latency is the simulated I/O time in the fake-clock tests; any value gives exact multiples.

@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 	if role := os.Getenv(childEnv); role != "" {
 		os.Exit(runChild(role))
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(exit))
 }
 
 // latency is the simulated I/O time in the fake-clock tests; any value gives exact multiples.

@@ -15,7 +15,7 @@ import (
 
 // TestMain checks that no test leaves a goroutine behind.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(exit))
 }
 
 // A new grid is all Empty and draws one line per row, each ending in a newline.
