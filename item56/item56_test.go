@@ -120,7 +120,7 @@ func TestSimulate_GenerationTimeOnFakeClock(t *testing.T) {
 				assert.Equal(t, time.Duration(cells)*latency, took, "%s, serial: cells × latency", v.who)
 			} else {
 				assert.Equal(t, latency, took, "%s took %s for %s cells, want one latency (%s)%s",
-					v.who, took, thousands(cells), latency, diagnose(took, latency, cells))
+					v.who, took, life.Thousands(cells), latency, diagnose(took, latency, cells))
 			}
 		}
 	})

@@ -7,8 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -60,12 +58,12 @@ func printGenerationTimes(ctx context.Context, w io.Writer, cellIO life.CellIO, 
 				charts = append(charts, fmt.Sprintf("\n%s, %d cells — %s:\n%s", r.version, r.grid.Cells(), r.shape, tl.Chart(latency, r.grid.Cells())))
 			}
 		}
-		expected := fmt.Sprintf("%s × latency = %s", thousands(r.factor), time.Duration(r.factor)*latency)
+		expected := fmt.Sprintf("%s × latency = %s", life.Thousands(r.factor), time.Duration(r.factor)*latency)
 		if r.factor == 1 {
 			expected = "≈ " + expected // plus the cost of starting the goroutines
 		}
 		// %6s right-aligns the cell counts; every row has all five cells, so the columns line up.
-		fmt.Fprintf(tw, "%s\t%6s\t%s\t%s\t%s\n", r.version, thousands(r.grid.Cells()), got, expected, r.book)
+		fmt.Fprintf(tw, "%s\t%6s\t%s\t%s\t%s\n", r.version, life.Thousands(r.grid.Cells()), got, expected, r.book)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -83,18 +81,4 @@ func bookNote(latency time.Duration) string {
 		return " (the book's value)"
 	}
 	return fmt.Sprintf(" (the book uses %s; -latency %s to match)", bookLatency, bookLatency)
-}
-
-// thousands writes n with a comma between groups of three digits, as the book writes 10,000.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
 }

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
+
+	"workbook/item56/life"
 )
 
 // printCost measures cells held as a goroutine each and then as an OS thread each, and prints them
@@ -28,7 +28,7 @@ func printCost(ctx context.Context, w io.Writer, cells int) error {
 	}
 	if free := freeTasks(); free >= 0 && cells > free/2 {
 		fmt.Fprintf(w, "goroutines: %s resident each; OS threads skipped: only %s more tasks fit under this machine's pid_max and threads-max\n",
-			bytesIEC(g.resident), thousands(free))
+			bytesIEC(g.resident), life.Thousands(free))
 		return nil
 	}
 	t, err := measureCells(ctx, cells, true)
@@ -44,7 +44,7 @@ func printCost(ctx context.Context, w io.Writer, cells int) error {
 		pinned bool
 	}{{"goroutine", g, false}, {"OS thread", t, true}} {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", row.name, bytesIEC(row.c.resident), bytesIEC(row.c.virtual),
-			thousands(row.c.threads), row.c.start, switchTime(rounds, row.pinned))
+			life.Thousands(row.c.threads), row.c.start, switchTime(rounds, row.pinned))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -53,12 +53,12 @@ func printCost(ctx context.Context, w io.Writer, cells int) error {
 	fmt.Fprintf(w, "Each OS thread also has a kernel stack, which VmRSS does not count: %s each (KernelStack in /proc/meminfo).\n",
 		bytesIEC(t.kernelStack))
 	fmt.Fprintf(w, "All %s cells: as goroutines %s resident; as OS threads %s resident plus %s of kernel stacks.\n",
-		thousands(cells), bytesIEC(g.resident*n), bytesIEC(t.resident*n), bytesIEC(t.kernelStack*n))
+		life.Thousands(cells), bytesIEC(g.resident*n), bytesIEC(t.resident*n), bytesIEC(t.kernelStack*n))
 	fmt.Fprintln(w, "The book's 8 MB per thread is the stack a C or Python thread reserves (ulimit -s): virtual, not resident.")
 	limit := debug.SetMaxThreads(10_000)
 	debug.SetMaxThreads(limit)
 	fmt.Fprintf(w, "Limits on threads here: kernel.threads-max %s, kernel.pid_max %s, vm.max_map_count %s, Go's debug.SetMaxThreads %s.\n",
-		thousands(sysctl("kernel/threads-max")), thousands(sysctl("kernel/pid_max")), thousands(sysctl("vm/max_map_count")), thousands(limit))
+		life.Thousands(sysctl("kernel/threads-max")), life.Thousands(sysctl("kernel/pid_max")), life.Thousands(sysctl("vm/max_map_count")), life.Thousands(limit))
 	return nil
 }
 
@@ -71,18 +71,4 @@ func bytesIEC(b float64) string {
 		b /= 1024
 	}
 	return fmt.Sprintf("%.1f GiB", b)
-}
-
-// thousands writes n with a comma between groups of three digits, as the book writes 10,000.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
 }

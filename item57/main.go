@@ -111,7 +111,7 @@ func lesson(w io.Writer, latency time.Duration, cells int) error {
 	fmt.Fprintln(w, "its own goroutine ends the whole program. Go means it to: the lost error above was the bug.")
 
 	// The book's objection: a thread per cell costs memory and time. Measured, side by side.
-	fmt.Fprintf(w, "\n== What %s cells cost: a goroutine each, then an OS thread each%s ==\n", thousands(cells), bookCells(cells))
+	fmt.Fprintf(w, "\n== What %s cells cost: a goroutine each, then an OS thread each%s ==\n", life.Thousands(cells), bookCells(cells))
 	return printCost(context.Background(), w, cells) // with a watchdog of its own
 }
 

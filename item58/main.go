@@ -137,7 +137,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 	}
 	const big = 10_000
 	fmt.Fprintf(w, "%s cells on %d workers at the book's %v: %s rounds, %v per generation (phased: one round more)\n",
-		thousands(big), workers, bookLatency, thousands(ceilDiv(big, workers)), time.Duration(ceilDiv(big, workers))*bookLatency)
+		life.Thousands(big), workers, bookLatency, life.Thousands(ceilDiv(big, workers)), time.Duration(ceilDiv(big, workers))*bookLatency)
 	fmt.Fprintf(w, "a goroutine per cell (item 57): %v whatever the size\n", bookLatency)
 	return context.Cause(ctx) // nil, unless a pool needed the lesson's limit to let go
 }

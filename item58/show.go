@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
@@ -116,17 +114,3 @@ func gliderTable() string {
 // ceilDiv is ⌈a/b⌉: cells on a fixed pool take ⌈cells/workers⌉ rounds, since each worker takes a
 // cell, waits out its I/O, and only then takes the next.
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
-
-// thousands writes n with a comma between groups of three digits, as the book writes 10,000.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
-}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -47,7 +46,7 @@ func limitTable(ctx context.Context, w io.Writer, latency time.Duration, limit i
 			}
 			measured = time.Since(start).Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\t\n", thousands(cells), name, thousands(waves), predicted, measured)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\t\n", life.Thousands(cells), name, life.Thousands(waves), predicted, measured)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -69,17 +68,3 @@ func gridFor(cells int) *life.Grid {
 
 // ceilDiv is ⌈a/b⌉ for positive numbers: how many waves of b tasks a tasks need.
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
-
-// thousands writes n with a comma between groups of three digits, as the book writes 10,000.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
-}

@@ -94,7 +94,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, cells int) 
 	fmt.Fprintf(w, "same table: %v; %v per generation (each cell's two I/O calls one after the other: 2 × %v)\n\n", both == table, took, latency)
 
 	// Go only: how far a goroutine per cell scales, and what the first error leaves behind.
-	fmt.Fprintf(w, "== Scale (fixed): one generation of %s cells, a goroutine each ==\n", thousands(cells))
+	fmt.Fprintf(w, "== Scale (fixed): one generation of %s cells, a goroutine each ==\n", life.Thousands(cells))
 	if err := scale(ctx, w, latency, cells); err != nil {
 		return err
 	}

@@ -39,3 +39,17 @@ func ExampleGrid_String() {
 	// ---------
 	// ---------
 }
+
+// The figures in items 56–60 are written as the book writes them.
+func ExampleThousands() {
+	for _, n := range []int{0, 999, 1000, 10_000, 1_234_567, -45_000} {
+		fmt.Println(life.Thousands(n))
+	}
+	// Output:
+	// 0
+	// 999
+	// 1,000
+	// 10,000
+	// 1,234,567
+	// -45,000
+}

@@ -4,9 +4,6 @@ package life
 
 import "os"
 
-// raceEnabled reports whether this test binary was built with -race.
-const raceEnabled = false
-
 // exit ends the test binary; TestMain passes it to goleak.VerifyTestMain. Without -race there is no
 // pause at exit to skip (see race_test.go).
 func exit(code int) { os.Exit(code) }

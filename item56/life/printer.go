@@ -2,6 +2,7 @@ package life
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -76,4 +77,18 @@ func Table(step Step) (string, error) {
 		grid = next
 	}
 	return columns.String(), nil
+}
+
+// Thousands writes n with a comma between groups of three digits, as the book writes 10,000.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
 }
