@@ -5,9 +5,8 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,42 +22,14 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 // run parses the flags and runs the lesson; main only passes it the process's arguments and streams.
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("item60", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("item60", "Item 60: a goroutine per cell is Go's coroutine design; errgroup.WithContext gathers them and cancels on the first error.", stderr)
 	latency := fs.Duration("latency", bookLatency, "simulated I/O time per cell (the book's 100ms)")
 	cells := fs.Int("cells", 10_000, "cells in the scale run, a goroutine each (try 100000)")
-	tracePath := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: go run ./item60 [flags]")
-		fmt.Fprintln(stderr, "Item 60: a goroutine per cell is Go's coroutine design; errgroup.WithContext gathers them and cancels on the first error.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	for _, err := range []error{
-		inRange("latency", *latency, time.Millisecond, time.Second, "the lesson waits 11 latencies in all"),
-		inRange("cells", *cells, 1_000, 100_000, "fewer are too few to measure; 100,000 goroutines already hold about 500 MB"),
-	} {
-		if err != nil {
-			fmt.Fprintf(stderr, "item60: %v\n", err)
-			return 2
-		}
-	}
-	stopTrace, err := startTrace(*tracePath)
-	if err != nil {
-		fmt.Fprintf(stderr, "item60: -trace: %v\n", err)
-		return 2
-	}
-	err = lesson(context.Background(), stdout, *latency, *cells)
-	if err = errors.Join(err, stopTrace()); err != nil {
-		fmt.Fprintf(stderr, "item60: %v\n", err)
-		return 1
-	}
-	return 0
+	return runLesson(fs, args, func() error {
+		return cmp.Or(
+			inRange("latency", *latency, time.Millisecond, time.Second, "the lesson waits 11 latencies in all"),
+			inRange("cells", *cells, 1_000, 100_000, "fewer are too few to measure; 100,000 goroutines already hold about 500 MB"))
+	}, func() error { return lesson(context.Background(), stdout, *latency, *cells) })
 }
 
 // lesson prints the item, the book's examples in order, then the Go-only parts.
