@@ -27,7 +27,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cells := fs.Int("cells", 10_000, "cells in the scale run, a goroutine each (try 100000)")
 	return runLesson(fs, args, func() error {
 		return cmp.Or(
-			inRange("latency", *latency, time.Millisecond, time.Second, "the lesson waits 11 latencies in all"),
+			inRange("latency", *latency, time.Millisecond, time.Second, "the lesson waits 18 latencies in all"),
 			inRange("cells", *cells, 1_000, 100_000, "fewer are too few to measure; 100,000 goroutines already hold about 500 MB"))
 	}, func() error { return lesson(context.Background(), stdout, *latency, *cells) })
 }

@@ -73,7 +73,7 @@ func lessonChild(t *testing.T) (stdout, stderr string, trace []byte, err error) 
 // one line naming the flag, its bounds and why, and exits 2.
 func TestRun_ValidatesFlags(t *testing.T) {
 	const (
-		latencyRule = "the lesson waits 11 latencies in all\n"
+		latencyRule = "the lesson waits 18 latencies in all\n"
 		cellsRule   = "fewer are too few to measure; 100,000 goroutines already hold about 500 MB\n"
 	)
 	for _, tc := range []struct {
