@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -347,16 +346,23 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			// Parse first: if a bound were lost, run would start the lesson at that size.
-			_, err := parseArgs(tt.args, io.Discard)
-			require.Error(t, err, "%v should be refused", tt.args)
-			var out, errOut bytes.Buffer
-			assert.Equal(t, tt.wantCode, run(tt.args, &out, &errOut))
-			assert.Empty(t, out.String(), "nothing on stdout")
+			var errOut bytes.Buffer
+			require.NotPanics(t, func() {
+				assert.Equal(t, tt.wantCode, run(tt.args, lessonMustNotStart{}, &errOut))
+			}, "%v should be refused before the lesson starts", tt.args)
 			assert.Contains(t, errOut.String(), tt.wantErr)
 			assert.NotContains(t, errOut.String(), "panic")
 		})
 	}
+}
+
+// lessonMustNotStart is a stdout for a run that must be refused: it panics at the lesson's first
+// line, so a bound that was lost fails by assertion at once instead of running the lesson at that
+// size (-workers 99999999 would start a hundred million goroutines).
+type lessonMustNotStart struct{}
+
+func (lessonMustNotStart) Write(p []byte) (int, error) {
+	panic(fmt.Sprintf("the lesson started: %q", p))
 }
 
 // traceEnv names the trace file for the "run" child.

@@ -4,8 +4,7 @@
 package main
 
 import (
-	"errors"
-	"flag"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -21,58 +20,20 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// options are the lesson's flags.
-type options struct {
-	workers, howMany int
-	trace            string // file for runtime/trace, or ""
-}
-
-// run parses args, prints the lesson to stdout and problems to stderr, and returns the exit
-// status (0 done, 2 usage).
+// run reads the flags, prints the lesson to stdout and problems to stderr, and returns the exit
+// status (see runLesson).
 func run(args []string, stdout, stderr io.Writer) int {
-	opts, err := parseArgs(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		return 2
-	}
-	stop, err := startTrace(opts.trace)
-	if err != nil {
-		fmt.Fprintf(stderr, "item54: -trace: %v\n", err)
-		return 2
-	}
-	lesson(stdout, opts.workers, opts.howMany)
-	if err := stop(); err != nil {
-		fmt.Fprintf(stderr, "item54: -trace: %v\n", err)
-		return 1
-	}
-	return 0
-}
-
-// parseArgs reads the flags, printing any problem in one line (or the usage) to stderr.
-func parseArgs(args []string, stderr io.Writer) (opts options, err error) {
-	fs := flag.NewFlagSet("item54", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.IntVar(&opts.workers, "workers", 5, "goroutines sharing one counter (the book: 5)")
-	fs.IntVar(&opts.howMany, "n", 1_000_000, "increments per goroutine (the book prints 100000; the study notes use 1000000)")
-	fs.StringVar(&opts.trace, "trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: go run ./item54 [flags]")
-		fmt.Fprintln(fs.Output(), "Item 54: goroutines adding to one counter lose updates without a lock; a mutex, an atomic or an owner goroutine fixes it.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return opts, err
-	}
-	err = inRange("workers", opts.workers, 1, 1000, "the book uses 5; more add nothing to the lesson")
-	if err == nil {
-		err = inRange("n", opts.howMany, 1, maxIncrements/opts.workers, "workers × n is at most 20,000,000, so the lesson ends in seconds")
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "item54: %v\n", err)
-	}
-	return opts, err
+	fs := newFlagSet("item54", "Item 54: goroutines adding to one counter lose updates without a lock; a mutex, an atomic or an owner goroutine fixes it.", stderr)
+	workers := fs.Int("workers", 5, "goroutines sharing one counter (the book: 5)")
+	howMany := fs.Int("n", 1_000_000, "increments per goroutine (the book prints 100000; the study notes use 1000000)")
+	return runLesson(fs, args, func() error {
+		return cmp.Or(
+			inRange("workers", *workers, 1, 1000, "the book uses 5; more add nothing to the lesson"),
+			inRange("n", *howMany, 1, maxIncrements/max(*workers, 1), "workers × n is at most 20,000,000, so the lesson ends in seconds"))
+	}, func() error {
+		lesson(stdout, *workers, *howMany)
+		return nil
+	})
 }
 
 // lesson prints the item example by example.
