@@ -6,8 +6,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,40 +23,12 @@ func main() {
 
 // run parses the flags and prints the lesson; it returns the exit status (0 done, 1 failed, 2 usage).
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("item56", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("item56", "Item 56: with blocking I/O in every cell the serial Game of Life takes cells × latency per generation; a goroutine per cell (fan-out) and a WaitGroup (fan-in) take about one latency.", stderr)
 	latency := fs.Duration("latency", defaultLatency, "blocking I/O per cell (the book: 100ms; the serial glider then takes 4.5s)")
-	tracePath := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: go run ./item56 [flags]")
-		fmt.Fprintln(fs.Output(), "Item 56: with blocking I/O in every cell the serial Game of Life takes cells × latency per generation; a goroutine per cell (fan-out) and a WaitGroup (fan-in) take about one latency.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if err := inRange("latency", *latency, time.Millisecond, 500*time.Millisecond,
-		"the lesson waits about 51 latencies, so it ends within 30 s; below 1ms starting goroutines costs more than the I/O"); err != nil {
-		fmt.Fprintf(stderr, "item56: %v\n", err)
-		return 2
-	}
-	stopTrace, err := startTrace(*tracePath)
-	if err != nil {
-		fmt.Fprintf(stderr, "item56: -trace: %v\n", err)
-		return 2
-	}
-	err = lesson(context.Background(), stdout, *latency)
-	if stopErr := stopTrace(); err == nil {
-		err = stopErr
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "item56: %v\n", err)
-		return 1
-	}
-	return 0
+	return runLesson(fs, args, func() error {
+		return inRange("latency", *latency, time.Millisecond, 500*time.Millisecond,
+			"the lesson waits about 51 latencies, so it ends within 30 s; below 1ms starting goroutines costs more than the I/O")
+	}, func() error { return lesson(context.Background(), stdout, *latency) })
 }
 
 // lesson prints the book's examples in order: the model without I/O (package life), then what
