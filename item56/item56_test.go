@@ -101,7 +101,7 @@ func diagnose(took, latency time.Duration, cells int) string {
 // serial): the detector makes each goroutine and timer cost many times more, and the claim does
 // not depend on the size.
 func TestSimulate_GenerationTimeOnFakeClock(t *testing.T) {
-	t.Parallel() // alongside TestRun_MatchesREADME, which mostly waits on the real clock
+	t.Parallel() // alongside TestRun_MatchesREADMEAndWritesTrace, which partly waits on the real clock
 	const latency = bookLatency
 	big := life.NewGrid(bigSide, bigSide)
 	if raceEnabled {
@@ -129,6 +129,7 @@ func TestSimulate_GenerationTimeOnFakeClock(t *testing.T) {
 // Both versions compute the same next generation as life.Simulate on random grids (the property
 // every strategy of items 56–60 must pass), here with I/O on the fake clock.
 func TestSimulate_AgreesWithSimulate(t *testing.T) {
+	t.Parallel() // random grids under -race: a few hundred ms of CPU, overlapping the other proofs
 	forEachVersion(t, func(t *testing.T, v version) {
 		cellIO := life.CellIO{Neighbors: life.Latency(time.Millisecond), Logic: life.Latency(bookLatency)}
 		lifetest.AgreesWithSimulate(t, func(g *life.Grid) (*life.Grid, error) {
@@ -236,36 +237,41 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	}
 }
 
+// readmeArgs are the flags of README.md's sample run: 2 ms of I/O instead of the default 10 ms, so
+// the lesson's real-time waits (the serial glider alone is 45 latencies) stay short.
+const readmeArgs = "-latency 2ms"
+
 // The lesson prints what README.md shows, measured times and real-clock charts aside (the exact
 // shapes are TestSimulate_CallsInFlightOnFakeClock's), and -trace writes a Go execution trace of
-// it. It runs the default lesson on the real clock (about half a second: the serial glider is
-// 45 × 10 ms), in parallel with the fake-clock proofs, which use the CPU while this test waits. (In
-// a synctest bubble it would wait for nothing, but under -race its 10,000 goroutines cost three
-// times the CPU there.) First, on the fake clock, it checks that fan-out still takes one latency:
-// a fan-out turned serial would make the lesson wait 10,000 × 10 ms.
+// that same run. It runs the lesson on the real clock (the serial glider is 45 × 2 ms), in parallel
+// with the fake-clock proofs, which use the CPU while this test waits. (In a synctest bubble it
+// would wait for nothing, but under -race its 10,000 goroutines cost three times the CPU there.)
+// First, on the fake clock, it checks that fan-out still takes one latency: a fan-out turned
+// serial would make the lesson wait 10,000 latencies.
 func TestRun_MatchesREADMEAndWritesTrace(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
 	t.Parallel()
+	const latency = 2 * time.Millisecond // readmeArgs
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
-		_, err := simulateFanOut(t.Context(), life.CellIO{Logic: life.Latency(defaultLatency)}, life.Glider())
+		_, err := simulateFanOut(t.Context(), life.CellIO{Logic: life.Latency(latency)}, life.Glider())
 		require.NoError(t, err)
-		require.Equal(t, defaultLatency, time.Since(start),
-			"fixed.go's simulateFanOut no longer takes one latency: the lesson would wait 10,000 × 10 ms, so it is not run")
+		require.Equal(t, latency, time.Since(start),
+			"fixed.go's simulateFanOut no longer takes one latency: the lesson would wait 10,000 latencies, so it is not run")
 	})
 	tracePath := filepath.Join(t.TempDir(), "trace.out")
 	var out, errOut bytes.Buffer
 	exit := make(chan int, 1)
-	go func() { exit <- run([]string{"-trace", tracePath}, &out, &errOut) }()
+	go func() { exit <- run(append(strings.Fields(readmeArgs), "-trace", tracePath), &out, &errOut) }()
 	select {
 	case code := <-exit:
 		require.Equal(t, 0, code, "stderr:\n%s", errOut.String())
 	case <-time.After(60 * time.Second): // it takes about a second; this is for a real hang
 		t.Fatal("the lesson did not finish within 60 s")
 	}
-	assertMatchesREADME(t, "go run ./item56", out.String(),
+	assertMatchesREADME(t, "go run ./item56 "+readmeArgs, out.String(),
 		mask{regexp.MustCompile(`\S+ measured +`), "<time> measured "},
 		mask{regexp.MustCompile(`(\S) {2,}`), "$1  "}, // a long measured time widens its column
 		mask{regexp.MustCompile(`(?m)^( +|\d+) ┤.*$`), "<bars>"},
