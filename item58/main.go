@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,44 +23,18 @@ const (
 
 // run reads the flags and runs the lesson; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("item58", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("item58", "Item 58: a fixed pool of worker goroutines fed by channels runs the Game of Life, but invites a deadlock and a leak, and a second I/O stage means rebuilding it.", stderr)
 	latency := fs.Duration("latency", 5*time.Millisecond, "I/O time per call to countNeighbors or gameLogic (the book's is 100ms)")
-	tracePath := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: go run ./item58 [flags]")
-		fmt.Fprintln(stderr, "Item 58: a fixed pool of worker goroutines fed by channels runs the Game of Life, but invites a deadlock and a leak, and a second I/O stage means rebuilding it.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if err := inRange("latency", *latency, time.Millisecond, bookLatency, "at the book's 100ms the lesson already takes about 18 s"); err != nil {
-		fmt.Fprintf(stderr, "item58: %v\n", err)
-		return 2
-	}
-	stopTrace, err := startTrace(*tracePath)
-	if err != nil {
-		fmt.Fprintf(stderr, "item58: -trace: %v\n", err)
-		return 2
-	}
-	// The limit cancels every pool's context: a pool that hangs (a fix undone) lets go, and the
-	// lesson ends with an error instead of hanging.
-	ctx, cancel := context.WithTimeoutCause(context.Background(), lessonLimit,
-		fmt.Errorf("stuck: the lesson's %v limit passed", lessonLimit))
-	defer cancel()
-	err = lesson(ctx, stdout, *latency)
-	if stopErr := stopTrace(); err == nil {
-		err = stopErr
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "item58: %v\n", err)
-		return 1
-	}
-	return 0
+	return runLesson(fs, args, func() error {
+		return inRange("latency", *latency, time.Millisecond, bookLatency, "at the book's 100ms the lesson already takes about 18 s")
+	}, func() error {
+		// The limit cancels every pool's context: a pool that hangs (a fix undone) lets go, and
+		// the lesson ends with an error instead of hanging.
+		ctx, cancel := context.WithTimeoutCause(context.Background(), lessonLimit,
+			fmt.Errorf("stuck: the lesson's %v limit passed", lessonLimit))
+		defer cancel()
+		return lesson(ctx, stdout, *latency)
+	})
 }
 
 // lesson runs the book's examples in order, each on a pool of its own that it stops.
