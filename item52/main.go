@@ -6,6 +6,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,34 +37,29 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run parses the flags (options.go) and runs the lesson with this program as every child. It
-// returns the exit status: 0, 1 if a child that should have worked did not, 2 for bad flags.
+// run parses the flags and runs the lesson with this program as every child. It returns the exit
+// status: 0, 1 if a child that should have worked did not, 2 for a bad flag.
 func run(args []string, stdout, stderr io.Writer) int {
-	o, code := parseOptions(args, stderr)
-	if code >= 0 {
-		return code
-	}
-	stopTrace, err := startTrace(o.trace)
-	if err != nil {
-		fmt.Fprintln(stderr, "item52: -trace:", err)
-		return 2
-	}
-	defer func() {
-		if err := stopTrace(); err != nil {
-			fmt.Fprintln(stderr, "item52: -trace:", err)
+	fs := newFlagSet("item52", "Item 52: run child processes with os/exec — in parallel, joined by pipes, always with a bound on the wait.", stderr)
+	sleep := fs.Duration("sleep", 50*time.Millisecond, "how long each sleeper sleeps (the book: 1s)")
+	children := fs.Int("children", 10, "how many sleepers listings 3–4 start (the book: 10)")
+	size := fs.Int("size", 1<<20, "bytes fed to one encrypt child in the deadlock demo")
+	return runLesson(fs, args, func() error {
+		return cmp.Or( // each bounded so a run stays within about 30 s
+			inRange("sleep", *sleep, time.Millisecond, 2*time.Second, "the broken listings 3–4 sleep one child after another"),
+			inRange("children", *children, 1, 100, "each child is a process of its own"),
+			inRange("size", *size, 1, 64<<20, "the input is held in memory"),
+			inRange("children × -sleep", time.Duration(*children)**sleep, 0, 20*time.Second, "the broken listings 3–4 take that long"),
+		)
+	}, func() error {
+		exe, err := executable()
+		if err != nil {
+			return err
 		}
-	}()
-	ctx, cancel := o.safetyLimit()
-	defer cancel()
-	exe, err := executable()
-	if err == nil {
-		err = lesson(ctx, selfAs(exe), o.sleep, o.children, o.size, stdout)
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "item52:", errors.Join(context.Cause(ctx), err))
-		return 1
-	}
-	return 0
+		return underSafetyLimit(30*time.Second+2*time.Duration(*children)**sleep, func(ctx context.Context) error {
+			return lesson(ctx, selfAs(exe), *sleep, *children, *size, stdout)
+		})
+	})
 }
 
 // lesson runs the book's listings in order, each broken version under a watchdog.

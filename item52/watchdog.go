@@ -25,3 +25,15 @@ func underWatchdog(ctx context.Context, limit time.Duration, f func(watchdog con
 	}
 	return err
 }
+
+// underSafetyLimit runs the lesson f under a context that expires after limit: a safety net for
+// an edited lesson, so a listing that hangs has its children killed and the run ends with an
+// error naming the limit, instead of hanging. No healthy run comes near it.
+func underSafetyLimit(limit time.Duration, f func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeoutCause(context.Background(), limit, fmt.Errorf("the lesson ran past its %s safety limit", limit))
+	defer cancel()
+	if err := f(ctx); err != nil {
+		return errors.Join(context.Cause(ctx), err)
+	}
+	return nil
+}
