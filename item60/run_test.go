@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,44 +27,22 @@ var readmeMasks = []mask{
 
 // The README shows a real run; the program's output must still match it, durations and memory
 // figures aside. The lesson runs in a child process, as go run would: its broken gather leaks
-// goroutines that only the end of the process frees. The child also writes a trace
-// (lessonChild), which TestRun_WritesTrace checks: -trace prints nothing, so stdout is the same.
+// goroutines that only the end of the process frees. The child also takes -trace, which prints
+// nothing, so this one run of the whole lesson checks that -trace writes Go's execution trace too:
+// a file go tool trace reads starts with the format's header, "go 1.NN trace".
 func TestRun_MatchesREADME(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
 	t.Parallel() // a child process: it can run while the others do
-	stdout, stderr, _, err := lessonChild(t)
+	trace := filepath.Join(t.TempDir(), "trace.out")
+	stdout, stderr, err := reexec(t, "lesson", traceEnv+"="+trace)
 	require.NoError(t, err, "the lesson failed; its stderr:\n%s", stderr)
 	assert.Empty(t, stderr)
 	assertMatchesREADME(t, "go run ./item60 "+strings.Join(readmeArgs, " "), stdout, readmeMasks...)
-}
-
-// lessonRun is the README's command run in a child process with -trace into a temporary file,
-// shared by TestRun_MatchesREADME (its stdout) and TestRun_WritesTrace (its trace). Each run serves
-// each test once, so with -count=N every round of the two tests runs it anew.
-var lessonRun struct {
-	mu             sync.Mutex
-	servedTo       map[string]bool // tests that already had this run
-	stdout, stderr string
-	trace          []byte
-	err            error
-}
-
-// lessonChild returns the shared run, running it when this test already had the last one.
-func lessonChild(t *testing.T) (stdout, stderr string, trace []byte, err error) {
-	t.Helper()
-	r := &lessonRun
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.servedTo == nil || r.servedTo[t.Name()] {
-		path := filepath.Join(t.TempDir(), "trace.out")
-		r.stdout, r.stderr, r.err = reexec(t, "lesson", traceEnv+"="+path)
-		r.trace, _ = os.ReadFile(path)
-		r.servedTo = map[string]bool{}
-	}
-	r.servedTo[t.Name()] = true
-	return r.stdout, r.stderr, r.trace, r.err
+	data, err := os.ReadFile(trace)
+	require.NoError(t, err, "-trace wrote no file")
+	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:min(len(data), 16)]), "-trace should write a Go execution trace")
 }
 
 // -h explains the lesson and exits 0; a value the flag package cannot parse exits 2 after its usual
@@ -105,15 +82,4 @@ func TestRun_ValidatesFlags(t *testing.T) {
 			}
 		})
 	}
-}
-
-// -trace writes Go's execution trace of the run, a file go tool trace reads: it starts with the
-// trace format's header, "go 1.NN trace". The lesson runs in a child process (its broken gather
-// leaks goroutines that only the process's end frees), the one TestRun_MatchesREADME reads.
-func TestRun_WritesTrace(t *testing.T) {
-	t.Parallel() // a child process: it can run while the others do
-	_, stderr, data, err := lessonChild(t)
-	require.NoError(t, err, "the lesson failed; its stderr:\n%s", stderr)
-	require.NotEmpty(t, data, "no trace written; stderr:\n%s", stderr)
-	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:min(len(data), 16)]))
 }
