@@ -23,6 +23,31 @@ func fastest(reps int, runs ...func()) []time.Duration {
 	return best
 }
 
+// systemcallsFunc is the shape broken.go's and fixed.go's versions share.
+type systemcallsFunc func(calls int, call func() error, compute func(index int)) error
+
+// systemcallsRun is what one run of a systemcallsFunc showed.
+type systemcallsRun struct {
+	elapsed  time.Duration // wall time
+	inFlight *timeline     // the calls in flight over time, for the charts
+	last     location      // the last helicopter location main computed
+}
+
+// runSystemcalls runs version at GOMAXPROCS procs: calls blocking calls of latency (the real
+// slowSystemcall), while main computes a helicopter location per call.
+func runSystemcalls(version systemcallsFunc, procs, calls int, latency time.Duration) (r systemcallsRun, err error) {
+	r.inFlight = newTimeline()
+	locations := make([]location, calls)
+	withGOMAXPROCS(procs, func() {
+		start := time.Now()
+		err = version(calls, recorded(r.inFlight, func() error { return slowSystemcall(latency) }),
+			func(index int) { locations[index] = computeHelicopterLocation(index) })
+		r.elapsed = time.Since(start)
+	})
+	r.last = locations[calls-1]
+	return r, err
+}
+
 // recorded returns call, recording on tl when each call begins and ends.
 func recorded(tl *timeline, call func() error) func() error {
 	return func() error {

@@ -14,9 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// systemcallsFunc is the shape the broken and fixed versions share.
-type systemcallsFunc func(calls int, call func() error, compute func(index int)) error
-
 // systemcallsVersions are the broken and fixed versions of listings 7 to 9, for proofs that run
 // over both. wantBug is true for the version that makes the calls one after another, except in
 // exercise mode, where broken.go must behave as fixed.go does (README.md, "Your turn").
