@@ -3,8 +3,7 @@
 package main
 
 import (
-	"errors"
-	"flag"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -13,43 +12,22 @@ import (
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// run parses the flags and plays the lesson. It returns the exit status: 0 done, 1 stuck, 2 usage.
+// run reads the flags and plays the lesson. It returns the exit status (see runLesson): 1 means a
+// run was stuck.
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("item55", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("item55", "Item 55: a hand-made polling queue burns CPU, never stops and grows without bound; channels, close and a WaitGroup fix all three.", stderr)
 	items := fs.Int("items", 1000, "items sent through each pipeline (the book: 1000)")
 	buffer := fs.Int("buffer", 10, "capacity of each channel in the fixed pipelines (0 = unbuffered)")
 	latency := fs.Duration("latency", 0, "simulated I/O per item in each stage (the book's stubs take none); draws each stage at work over time")
-	traceFile := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: go run ./item55 [flags]")
-		fmt.Fprintln(stderr, "Item 55: a hand-made polling queue burns CPU, never stops and grows without bound; channels, close and a WaitGroup fix all three.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if err := checkFlags(*items, *buffer, *latency); err != nil {
-		fmt.Fprintf(stderr, "item55: %v\n", err)
-		return 2
-	}
-	stopTrace, err := startTrace(*traceFile)
-	if err != nil {
-		fmt.Fprintf(stderr, "item55: -trace: %v\n", err)
-		return 2
-	}
-	err = lesson(stdout, *items, *buffer, *latency)
-	if stopErr := stopTrace(); err == nil && stopErr != nil {
-		err = fmt.Errorf("-trace: %w", stopErr)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "item55: %v\n", err)
-		return 1
-	}
-	return 0
+	// The bounds keep the lesson within seconds and a few MiB: it runs two pipelines one item at a time.
+	return runLesson(fs, args, func() error {
+		work := time.Duration(*items) * *latency // the 1/1/1 pipeline's busiest stage, one item at a time
+		return cmp.Or(
+			inRange("items", *items, 1, maxItems, "more only make the lesson slower"),
+			inRange("buffer", *buffer, 0, maxBuffer, "each of the 4 channels allocates its buffer up front"),
+			inRange("latency", *latency, 0, maxLatency, "a stage's simulated I/O per item"),
+			inRange("items × -latency", work, 0, maxWork, "the broken and the 1/1/1 pipelines each take about that long"))
+	}, func() error { return lesson(stdout, *items, *buffer, *latency) })
 }
 
 // lesson prints the item example by example. It fails only if a run is stuck (see measure).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -145,15 +146,16 @@ func TestRun_Flags(t *testing.T) {
 		{[]string{"-buffer", "99999999999"}, 2, "item55: -buffer must be between 0 and 100000 (got 99999999999): each of the 4 channels allocates its buffer up front\n", true},
 		{[]string{"-latency", "-1ms"}, 2, "item55: -latency must be between 0s and 100ms (got -1ms): a stage's simulated I/O per item\n", true},
 		{[]string{"-latency", "1h"}, 2, "item55: -latency must be between 0s and 100ms (got 1h0m0s): a stage's simulated I/O per item\n", true},
-		{[]string{"-items", "10000", "-latency", "1ms"}, 2, "item55: -items × -latency must be at most 2s (got 10s): the broken and the 1/1/1 pipelines each take about that long\n", true},
+		{[]string{"-items", "10000", "-latency", "1ms"}, 2, "item55: -items × -latency must be between 0s and 2s (got 10s): the broken and the 1/1/1 pipelines each take about that long\n", true},
 		{[]string{"now"}, 2, "item55: unexpected argument \"now\"\n", true},
 		{[]string{"-trace", "/nonexistent/trace.out"}, 2, "item55: -trace: open /nonexistent/trace.out: no such file or directory\n", true},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			assert.Equal(t, tt.wantStatus, run(tt.args, &out, &errOut), "exit status")
-			assert.Empty(t, out.String(), "nothing on stdout")
+			var errOut bytes.Buffer
+			require.NotPanics(t, func() {
+				assert.Equal(t, tt.wantStatus, run(tt.args, lessonMustNotStart{}, &errOut), "exit status")
+			}, "%v should be refused before the lesson starts", tt.args)
 			switch {
 			case tt.wantLine:
 				assert.Equal(t, tt.wantStderr, errOut.String())
@@ -164,6 +166,15 @@ func TestRun_Flags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lessonMustNotStart is a stdout for a run that must be refused: it panics at the lesson's first
+// line, so a bound that was lost fails by assertion at once instead of running the lesson at that
+// size (-buffer 99999999999 would make a channel too large to allocate, and panic).
+type lessonMustNotStart struct{}
+
+func (lessonMustNotStart) Write(p []byte) (int, error) {
+	panic(fmt.Sprintf("the lesson started: %q", p))
 }
 
 // TestRun_Trace checks -trace: the lesson writes a Go execution trace, which go tool trace opens.

@@ -18,24 +18,6 @@ const (
 	maxWork    = 2 * time.Second // items × latency: each one-goroutine-per-stage pipeline takes about that long
 )
 
-// checkFlags returns one line naming the first flag out of bounds, or nil. The bounds keep the
-// lesson within seconds and a few MiB: it runs two pipelines one item at a time.
-func checkFlags(items, buffer int, latency time.Duration) error {
-	if err := inRange("items", items, 1, maxItems, "more only make the lesson slower"); err != nil {
-		return err
-	}
-	if err := inRange("buffer", buffer, 0, maxBuffer, "each of the 4 channels allocates its buffer up front"); err != nil {
-		return err
-	}
-	if err := inRange("latency", latency, 0, maxLatency, "a stage's simulated I/O per item"); err != nil {
-		return err
-	}
-	if work := time.Duration(items) * latency; work > maxWork {
-		return fmt.Errorf("-items × -latency must be at most %v (got %v): the broken and the 1/1/1 pipelines each take about that long", maxWork, work)
-	}
-	return nil
-}
-
 // lessonLimit bounds every run of the lesson, so that a run that can never end (say, after
 // deleting a close in fixed.go) is reported instead of hanging. A correct run needs about
 // items × latency (the slowest pipeline moves one item at a time through its busiest stage) plus
