@@ -4,9 +4,8 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,48 +23,21 @@ const failY, failX = 1, 2
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// run parses the flags and runs the lesson; main only passes it the process's arguments and streams.
+// run reads the flags and runs the lesson; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("item59", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("item59", "Item 59: errgroup with SetLimit is Go's ThreadPoolExecutor: bounded, error-returning, and capped at limit cells of I/O at a time.", stderr)
 	latency := fs.Duration("latency", 10*time.Millisecond, "simulated I/O time per cell (the book: 100ms)")
 	limit := fs.Int("limit", 10, "how many cells may do I/O at once (the book's max_workers)")
-	tracePath := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: go run ./item59 [flags]")
-		fmt.Fprintln(stderr, "Item 59: errgroup with SetLimit is Go's ThreadPoolExecutor: bounded, error-returning, and capped at limit cells of I/O at a time.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+	return runLesson(fs, args, func() error {
+		return cmp.Or(
+			inRange("latency", *latency, time.Millisecond, bookLatency, "the glider at -limit 1 then takes at most 22.5s"),
+			inRange("limit", *limit, 1, 10_000, "the largest grid here has 10,000 cells"))
+	}, func() error {
+		if err := lesson(context.Background(), stdout, *latency, *limit); err != nil {
+			return err
 		}
-		return 2
-	}
-	for _, err := range []error{
-		inRange("latency", *latency, time.Millisecond, bookLatency, "the glider at -limit 1 then takes at most 22.5s"),
-		inRange("limit", *limit, 1, 10_000, "the largest grid here has 10,000 cells"),
-	} {
-		if err != nil {
-			fmt.Fprintf(stderr, "item59: %v\n", err)
-			return 2
-		}
-	}
-	stopTrace, err := startTrace(*tracePath)
-	if err != nil {
-		fmt.Fprintf(stderr, "item59: -trace: %v\n", err)
-		return 2
-	}
-	ctx := context.Background()
-	err = lesson(ctx, stdout, *latency, *limit)
-	if err == nil {
-		err = limitTable(ctx, stdout, *latency, *limit)
-	}
-	if err = errors.Join(err, stopTrace()); err != nil {
-		fmt.Fprintf(stderr, "item59: %v\n", err)
-		return 1
-	}
-	return 0
+		return limitTable(context.Background(), stdout, *latency, *limit)
+	})
 }
 
 // lesson prints the book's examples in order, then the hand-made pool against errgroup.
