@@ -9,7 +9,7 @@ import (
 // What a goroutine per cell costs in time, with the I/O taken away: a 10,000-cell generation,
 // reported as ns/cell. Run: go test -bench . -benchtime=20x ./item60
 func BenchmarkSimulate_PerCell(b *testing.B) {
-	grid := gridFor(10_000)
+	grid := life.NewGrid(1, 10_000)
 	for b.Loop() {
 		if _, err := simulate(b.Context(), life.CellIO{}, grid); err != nil {
 			b.Fatal(err)

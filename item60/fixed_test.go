@@ -136,7 +136,7 @@ func TestSimulate_GenerationTakesOneLatency(t *testing.T) {
 					io.Neighbors = wait
 				}
 				start := time.Now()
-				_, err := simulate(t.Context(), io, gridFor(tc.cells))
+				_, err := simulate(t.Context(), io, life.NewGrid(1, tc.cells))
 				require.NoError(t, err)
 				assert.Equal(t, time.Duration(tc.latencies)*latency, time.Since(start), "%d cells", tc.cells)
 				assert.Equal(t, int64(tc.cells), peak.Load(), "every cell's I/O in flight at once")
