@@ -47,7 +47,8 @@ var chartMasks = []mask{
 }
 
 // TestRun_MatchesREADME runs the lesson, as "Run it" and "See it" do, and compares it with the
-// README's samples, so the README cannot drift from the program.
+// README's samples, so the README cannot drift from the program. The two runs wait mostly on the
+// real clock (polls, the idle watch), so they run side by side.
 func TestRun_MatchesREADME(t *testing.T) {
 	requireFixedEnds(t)
 	requireDemosEnd(t)
@@ -56,6 +57,7 @@ func TestRun_MatchesREADME(t *testing.T) {
 	}
 	for _, command := range []string{"go run ./item55", tracedCommand} {
 		t.Run(command, func(t *testing.T) {
+			t.Parallel() // beside the other subtest only: the parent test is not parallel
 			var out, errOut string
 			if command == tracedCommand {
 				r := tracedRun(t)
