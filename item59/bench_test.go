@@ -9,7 +9,7 @@ import (
 // What the pool itself costs per cell, with the I/O taken away: a 10,000-cell generation at limit
 // 10, reported as ns/cell. Run: go test -bench . -benchtime=20x ./item59
 func BenchmarkSimulatePool_PerCell(b *testing.B) {
-	grid := gridFor(10_000)
+	grid := life.NewGrid(100, 100)
 	for b.Loop() {
 		if _, err := simulatePool(b.Context(), 10, life.CellIO{}, grid); err != nil {
 			b.Fatal(err)

@@ -275,21 +275,22 @@ func (p *probe) wrap(io life.IO) life.IO {
 // clock; no more than limit cells are ever in flight; and an I/O call in countNeighbors doubles the
 // time without any change to simulatePool. No limit is one wave (item 60 proves it for 10,000 cells).
 func TestSimulatePool_GenerationTakesWavesTimesLatency(t *testing.T) {
-	big := 10_000 // the book's grid; under -race 1,000, where each goroutine costs the detector far more
+	big := life.NewGrid(100, 100) // the book's 10,000 cells; under -race 1,000, where each goroutine costs the detector far more
 	if raceEnabled {
-		big = 1_000
+		big = life.NewGrid(10, 100)
 	}
 	for _, tc := range []struct {
 		name           string
-		cells, limit   int
+		grid           *life.Grid
+		limit          int
 		neighborsIO    bool
 		waves, maxPeak int
 	}{
-		{"45 cells, limit 10", 45, 10, false, 5, 10},
-		{"45 cells, limit 10, countNeighbors I/O too", 45, 10, true, 2 * 5, 10},
-		{"big grid, limit 10", big, 10, false, big / 10, 10},
-		{"big grid, limit 100", big, 100, false, big / 100, 100},
-		{"45 cells, no limit", 45, -1, false, 1, 45},
+		{"45 cells, limit 10", life.Glider(), 10, false, 5, 10},
+		{"45 cells, limit 10, countNeighbors I/O too", life.Glider(), 10, true, 2 * 5, 10},
+		{"big grid, limit 10", big, 10, false, big.Cells() / 10, 10},
+		{"big grid, limit 100", big, 100, false, big.Cells() / 100, 100},
+		{"45 cells, no limit", life.Glider(), -1, false, 1, 45},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			poolBubble(t, func(t *testing.T) {
@@ -302,7 +303,7 @@ func TestSimulatePool_GenerationTakesWavesTimesLatency(t *testing.T) {
 				start := time.Now()
 				var err error
 				if !poolFinishes(t, fmt.Sprintf("simulatePool(limit %d)", tc.limit), func() {
-					_, err = simulatePool(t.Context(), tc.limit, io, gridFor(tc.cells))
+					_, err = simulatePool(t.Context(), tc.limit, io, tc.grid)
 				}) {
 					return
 				}

@@ -53,10 +53,9 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration, limit int) 
 	if err != nil {
 		return err
 	}
-	waves := ceilDiv(glider.Cells(), limit)
 	fmt.Fprintln(w, table)
 	fmt.Fprintf(w, "%v per generation: ⌈%d cells / %d⌉ = %d waves of I/O × %v (the book's latency is %v)\n",
-		(time.Since(start) / life.Generations).Round(time.Millisecond), glider.Cells(), limit, waves, latency, bookLatency)
+		(time.Since(start) / life.Generations).Round(time.Millisecond), glider.Cells(), limit, waves(glider.Cells(), limit), latency, bookLatency)
 	// One more generation, its I/O recorded: the pool's shape over time.
 	tl := life.NewTimeline()
 	if _, err := simulatePool(ctx, limit, life.CellIO{Logic: life.Recorded(wait, tl)}, glider); err != nil {
