@@ -42,12 +42,13 @@ func lesson(w io.Writer, latency time.Duration, calls int) error {
 	// Listings 1–5: CPU work. In Python the threads are no faster than serial; in Go they are.
 	fmt.Fprintln(w, "\n== Listings 1–5: factorize the book's four numbers, serially, then a goroutine per number ==")
 	numbers := bookNumbers()
-	for i, factors := range factorizeGoroutines(numbers) {
-		fmt.Fprintf(w, "  factors of %d: %v\n", numbers[i], factors)
-	}
+	var factors [][]int // the goroutines' answer, kept from the timed runs
 	serial := func() { factorizeSerial(numbers) }
-	goroutines := func() { factorizeGoroutines(numbers) }
+	goroutines := func() { factors = factorizeGoroutines(numbers) }
 	times := fastest(factorizeReps, serial, func() { withGOMAXPROCS(1, goroutines) }, goroutines)
+	for i, f := range factors {
+		fmt.Fprintf(w, "  factors of %d: %v\n", numbers[i], f)
+	}
 	printTable(w, 0,
 		row{"listing 2: serial", procs, times[0]},
 		row{"listings 3–5: goroutine per number", 1, times[1]},
