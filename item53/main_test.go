@@ -50,6 +50,10 @@ func TestRun_MatchesREADME(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
+	// Parallel with the tests whose children do their work in another process: the lesson sets
+	// this process's GOMAXPROCS (withGOMAXPROCS), which no parallel test reads after t.Parallel,
+	// and parallel tests start only once every other test is done.
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	var code int
 	tracePath := filepath.Join(t.TempDir(), "trace.out")

@@ -28,15 +28,18 @@ func init() { childRoles["parallel"] = parallelChild }
 // too); its limit is a count of tries, a second or two of spinning, far more than the other
 // goroutine needs to start.
 func TestGoroutines_RunInParallel(t *testing.T) {
-	if runtime.NumCPU() < 2 || runtime.GOMAXPROCS(0) < 2 {
+	// Read before t.Parallel: the parallel TestRun_MatchesREADME sets GOMAXPROCS while it runs.
+	procs := runtime.GOMAXPROCS(0)
+	if runtime.NumCPU() < 2 || procs < 2 {
 		t.Skipf("two goroutines can run at once only with 2 CPUs and GOMAXPROCS ≥ 2; here NumCPU=%d, GOMAXPROCS=%d",
-			runtime.NumCPU(), runtime.GOMAXPROCS(0))
+			runtime.NumCPU(), procs)
 	}
-	stdout, stderr, err := reexec(t, "parallel", fmt.Sprintf("GOMAXPROCS=%d", runtime.GOMAXPROCS(0)),
+	t.Parallel() // the child process runs while the other parallel tests run
+	stdout, stderr, err := reexec(t, "parallel", fmt.Sprintf("GOMAXPROCS=%d", procs),
 		"GODEBUG="+strings.TrimPrefix(os.Getenv("GODEBUG")+",asyncpreemptoff=1", ","))
 	require.NoError(t, err, "the child failed; its stderr:\n%s", stderr)
 	assert.Equal(t, "goroutine 0 saw goroutine 1 start: true\ngoroutine 1 saw goroutine 0 start: true\n", stdout,
-		"two spinning goroutines did not both run at once at GOMAXPROCS=%d: a goroutine that spun out its limit never saw the other start", runtime.GOMAXPROCS(0))
+		"two spinning goroutines did not both run at once at GOMAXPROCS=%d: a goroutine that spun out its limit never saw the other start", procs)
 }
 
 // parallelChild is the child's side of TestGoroutines_RunInParallel.

@@ -46,6 +46,7 @@ func init() { childRoles["handoff"] = handoffChild }
 // has held its P for 10 ms, the signal cuts the select short (EINTR), and the goroutine is
 // preempted on its way back into the call. With that off, only the hand-off is left to prove.
 func TestBlockedSystemcall_HandsOffProcessor(t *testing.T) {
+	t.Parallel() // the child process runs while the other parallel tests run
 	stdout, stderr, err := reexec(t, "handoff", "GODEBUG="+strings.TrimPrefix(os.Getenv("GODEBUG")+",asyncpreemptoff=1", ","))
 	require.NoError(t, err, "the child failed; its stderr:\n%s", stderr)
 	assert.Equal(t, "selects returned before the write: 0\nselects that saw the pipe readable: 5 of 5\n", stdout,
