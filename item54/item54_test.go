@@ -276,7 +276,7 @@ func TestOwnedCounter_LeaksUntilClosed(t *testing.T) {
 		require.Error(t, err, "the owner goroutine should still be running before Close")
 		assert.Contains(t, err.Error(), "(*ownedCounter).own")
 
-		closeOwned(t, c)
+		assertClosed(t, c, closing(c), "Close did not return: the owner never ended (ops not closed?) or never closed done")
 		assert.NoError(t, goleak.Find(outside), "Close should end the owner goroutine")
 	})
 }
@@ -289,11 +289,7 @@ func TestOwnedCounter_CloseWaitsForOwner(t *testing.T) {
 		c := newOwnedCounter()
 		reply := make(chan int)
 		c.ops <- ownedOp{reply: reply} // the owner blocks until someone takes its answer
-		closed := make(chan struct{})
-		go func() {
-			defer close(closed)
-			c.Close()
-		}()
+		closed := closing(c)
 		synctest.Wait()
 		select {
 		case <-closed:
@@ -305,30 +301,29 @@ func TestOwnedCounter_CloseWaitsForOwner(t *testing.T) {
 		default:
 			t.Error("the owner never answered the Count request sent before Close")
 		}
-		synctest.Wait()
-		select {
-		case <-closed:
-		default:
-			t.Error("Close is still blocked after the owner goroutine ended: own never closes done")
-			release(c, closed)
-		}
+		assertClosed(t, c, closed, "Close is still blocked after the owner goroutine ended: own never closes done")
 	})
 }
 
-// closeOwned calls Close inside a synctest bubble and fails, instead of hanging, if Close does
-// not return once everything else in the bubble is blocked.
-func closeOwned(t *testing.T, c *ownedCounter) {
-	t.Helper()
+// closing calls c.Close on a goroutine of its own and returns a channel closed when Close returns.
+func closing(c *ownedCounter) <-chan struct{} {
 	closed := make(chan struct{})
 	go func() {
 		defer close(closed)
 		c.Close()
 	}()
+	return closed
+}
+
+// assertClosed checks, inside a synctest bubble, that Close has returned once everything else in
+// the bubble is blocked; if not, it fails with msg instead of hanging, and releases the Close.
+func assertClosed(t *testing.T, c *ownedCounter, closed <-chan struct{}, msg string) {
+	t.Helper()
 	synctest.Wait()
 	select {
 	case <-closed:
 	default:
-		t.Error("Close did not return: the owner never ended (ops not closed?) or never closed done")
+		t.Error(msg)
 		release(c, closed)
 	}
 }
