@@ -66,9 +66,9 @@ func lesson(w io.Writer, latency time.Duration, calls int) error {
 		return err
 	}
 	printTable(w, latency,
-		row{"listing 7 (broken): one call after another", procs, broken.elapsed},
-		row{"listings 8–9 (fixed): goroutine per call", 1, fixed1.elapsed},
-		row{"listings 8–9 (fixed): goroutine per call", procs, fixed.elapsed})
+		row{"listing 7 (broken): one call after another", broken.procs, broken.elapsed},
+		row{"listings 8–9 (fixed): goroutine per call", fixed1.procs, fixed1.elapsed},
+		row{"listings 8–9 (fixed): goroutine per call", fixed.procs, fixed.elapsed})
 	fmt.Fprintln(w, "(the book: 0.5 s and 0.1 s for five calls of 0.1 s, that is 5 and 1 latencies)")
 	fmt.Fprintf(w, "listing 7 (broken), calls in flight over time: one at a time, %d columns of height 1\n", calls)
 	fmt.Fprint(w, broken.inFlight.chart(latency, calls))

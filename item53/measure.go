@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"time"
 )
 
@@ -28,6 +29,7 @@ type systemcallsFunc func(calls int, call func() error, compute func(index int))
 
 // systemcallsRun is what one run of a systemcallsFunc showed.
 type systemcallsRun struct {
+	procs    int           // GOMAXPROCS during the run, as the runtime reported it
 	elapsed  time.Duration // wall time
 	inFlight *timeline     // the calls in flight over time, for the charts
 	last     location      // the last helicopter location main computed
@@ -39,6 +41,7 @@ func runSystemcalls(version systemcallsFunc, procs, calls int, latency time.Dura
 	r.inFlight = newTimeline()
 	locations := make([]location, calls)
 	withGOMAXPROCS(procs, func() {
+		r.procs = runtime.GOMAXPROCS(0)
 		start := time.Now()
 		err = version(calls, recorded(r.inFlight, func() error { return slowSystemcall(latency) }),
 			func(index int) { locations[index] = computeHelicopterLocation(index) })
