@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,8 +26,10 @@ var readmeMasks = []mask{
 
 // The README shows a real run; the lesson's output must still match it, durations aside. The book's
 // examples and the hand-made pool run on synctest's fake clock, so which cell finishes last is
-// decided by the I/O's latency alone, never by how busy the machine is; the limit table (10,000
-// goroutines at once, slow in a bubble under -race) is the real run's, with -trace (realRun).
+// decided by the I/O's latency alone, never by how busy the machine is. The limit table (10,000
+// goroutines at once, far slower in a bubble under -race) is that of the README's command run for
+// real, in process, with -trace added; the same run shows that -trace writes Go's execution trace,
+// a file go tool trace reads, which starts with the format's header, "go 1.NN trace".
 func TestRun_MatchesREADME(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
@@ -43,11 +44,18 @@ func TestRun_MatchesREADME(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	stdout, stderr, _ := realRun(t)
-	_, limits, found := strings.Cut(stdout, "\n"+limitHeader)
-	require.True(t, found, "the real run printed no limit table; stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	trace := filepath.Join(t.TempDir(), "trace.out")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-latency", readmeLatency.String(), "-trace", trace}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr:\n%s", stderr.String())
+	_, limits, found := strings.Cut(stdout.String(), "\n"+limitHeader)
+	require.True(t, found, "the real run printed no limit table; stdout:\n%s", stdout.String())
 	out.WriteString(limitHeader + limits)
 	assertMatchesREADME(t, "go run ./item59 -latency 2ms", out.String(), readmeMasks...)
+
+	data, err := os.ReadFile(trace)
+	require.NoError(t, err, "-trace wrote no file")
+	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:min(len(data), 16)]), "-trace should write a Go execution trace")
 }
 
 // readmeLatency is the README sample's -latency.
@@ -55,39 +63,6 @@ const readmeLatency = 2 * time.Millisecond
 
 // limitHeader begins the limit table's part of the lesson.
 const limitHeader = "== The limit in numbers:"
-
-// realRunResult is the README sample's command run for real, with -trace into a temporary file:
-// TestRun_MatchesREADME compares its limit table, TestRun_WritesTrace its trace. Each run serves
-// each test once, so with -count=N every round of the two tests runs it anew.
-var realRunResult struct {
-	mu             sync.Mutex
-	servedTo       map[string]bool // tests that already had this run
-	stdout, stderr string
-	trace          []byte
-	code           int
-}
-
-// realRun returns the shared run of `go run ./item59 -latency 2ms -trace FILE` (as run, in
-// process), running it when this test already had the last one; it fails the test if the run did
-// not exit 0.
-func realRun(t *testing.T) (stdout, stderr string, trace []byte) {
-	t.Helper()
-	r := &realRunResult
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.servedTo == nil || r.servedTo[t.Name()] {
-		dir := t.TempDir()
-		path := filepath.Join(dir, "trace.out")
-		var out, errOut bytes.Buffer
-		r.code = run([]string{"-latency", readmeLatency.String(), "-trace", path}, &out, &errOut)
-		r.stdout, r.stderr = out.String(), errOut.String()
-		r.trace, _ = os.ReadFile(path)
-		r.servedTo = map[string]bool{}
-	}
-	r.servedTo[t.Name()] = true
-	require.Equal(t, 0, r.code, "stderr:\n%s", r.stderr)
-	return r.stdout, r.stderr, r.trace
-}
 
 // -h explains the lesson and exits 0; a value the flag package cannot parse exits 2 after its usual
 // message (and, for a duration without a unit, a hint); a value that parses but makes no sense gets
@@ -122,13 +97,4 @@ func TestRun_ValidatesFlags(t *testing.T) {
 			}
 		})
 	}
-}
-
-// -trace writes Go's execution trace of the run, a file go tool trace reads: it starts with the
-// trace format's header, "go 1.NN trace". The run is the README sample's (realRun), shared with
-// TestRun_MatchesREADME.
-func TestRun_WritesTrace(t *testing.T) {
-	_, stderr, data := realRun(t)
-	require.NotEmpty(t, data, "no trace written; stderr:\n%s", stderr)
-	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:min(len(data), 16)]))
 }
