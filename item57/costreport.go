@@ -72,3 +72,11 @@ func bytesIEC(b float64) string {
 	}
 	return fmt.Sprintf("%.1f GiB", b)
 }
+
+// bookCells says how to measure the book's 10,000 cells, unless cells is that already.
+func bookCells(cells int) string {
+	if cells == 10_000 {
+		return " (the book's 10,000)"
+	}
+	return " (the book's 10,000: -cells 10000)"
+}

@@ -61,6 +61,9 @@ func cellNote(grid *life.Grid) string {
 	return fmt.Sprintf("its cell (%d, %d) is %c, as it should be", failY, failX, want)
 }
 
+// simulation is one generation with the cells' I/O: simulateThreaded and simulateThreadedSafe.
+type simulation func(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, error)
+
 // printTable runs the book's driver (life.Table) with step and prints the table and how long the
 // five generations took.
 func printTable(ctx context.Context, w io.Writer, step simulation, latency time.Duration) error {
@@ -79,12 +82,12 @@ func printTable(ctx context.Context, w io.Writer, step simulation, latency time.
 // shows ends the process that runs it.
 const lessonChildEnv = "ITEM57_LESSON_CHILD"
 
-// panicInChild runs lessonChild in a child process (this program again) and returns how the child
-// ended and the panic line of its stderr.
-func panicInChild(ctx context.Context) (status, panicLine string, err error) {
+// printPanicInChild runs lessonChild in a child process (this program again) and prints how the
+// child ended and the panic line of its stderr.
+func printPanicInChild(ctx context.Context, w io.Writer) error {
 	self, err := os.Executable()
 	if err != nil {
-		return "", "", err
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -92,20 +95,23 @@ func panicInChild(ctx context.Context) (status, panicLine string, err error) {
 	cmd.Env = append(os.Environ(), lessonChildEnv+"=panic", "GORACE=atexit_sleep_ms=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	err = cmd.Run()
-	if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
+	status := "exit status 0 (it should have died)"
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			return err
+		}
 		status = fmt.Sprintf("exit status %d", exit.ExitCode())
-	} else if err != nil {
-		return "", "", err
-	} else {
-		status = "exit status 0 (it should have died)"
 	}
+	panicLine := "no panic on its stderr"
 	for line := range strings.SplitSeq(stderr.String(), "\n") {
 		if strings.HasPrefix(line, "panic: ") {
-			return status, line, nil
+			panicLine = line
+			break
 		}
 	}
-	return status, "no panic on its stderr", nil
+	fmt.Fprintf(w, "The child ended with %s: %s\n", status, panicLine)
+	return nil
 }
 
 // lessonChild is this program as its own child: simulateThreadedSafe on the glider with cell

@@ -459,37 +459,11 @@ var readmeMasks = []mask{
 // the lesson's real-time waits (the serial chart alone is 45 latencies) stay short.
 const readmeArgs = "-latency 2ms"
 
-// lessonRun is the lesson run in a child process (readmeArgs, -cells 100, -trace into a temporary
-// file), shared by the tests that check what it prints and what it traces. It runs the broken, racy
-// version, so it runs in a child, and under -race the child exits 66 after the detector's report.
-// Each run serves each test once, so with -count=N every round of the tests runs it anew.
-var lessonRun struct {
-	mu                     sync.Mutex
-	servedTo               map[string]bool // tests that already had this run
-	stdout, stderr, traced string
-	err                    error
-}
-
-// runLesson returns lessonRun, running the lesson when this test already had the last run.
-func runLesson(t *testing.T) (stdout, stderr, traced string, err error) {
-	t.Helper()
-	r := &lessonRun
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.servedTo == nil || r.servedTo[t.Name()] {
-		file := filepath.Join(t.TempDir(), "trace.out")
-		r.stdout, r.stderr, r.err = reexec(t, "run:"+readmeArgs+" -cells 100 -trace "+file)
-		b, _ := os.ReadFile(file)
-		r.traced = string(b)
-		r.servedTo = map[string]bool{}
-	}
-	r.servedTo[t.Name()] = true
-	return r.stdout, r.stderr, r.traced, r.err
-}
-
-// The lesson prints what README.md shows (only stdout is compared: under -race the detector
-// reports on stderr).
-func TestRun_MatchesREADME(t *testing.T) {
+// The lesson prints what README.md shows, and -trace FILE writes a Go execution trace of that same
+// run, for go tool trace FILE. The lesson runs the broken, racy version, so it runs in a child
+// (readmeArgs, -cells 100), and only stdout is compared: under -race the detector reports on
+// stderr and the child exits 66.
+func TestRun_MatchesREADMEAndWritesTrace(t *testing.T) {
 	if exercise {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
@@ -497,21 +471,15 @@ func TestRun_MatchesREADME(t *testing.T) {
 		t.Skip("the lesson's cost table reads /proc (Linux)")
 	}
 	t.Parallel()
-	stdout, stderr, _, err := runLesson(t)
+	tracePath := filepath.Join(t.TempDir(), "trace.out")
+	stdout, stderr, err := reexec(t, "run:"+readmeArgs+" -cells 100 -trace "+tracePath)
 	if !raceEnabled {
 		require.NoError(t, err, "stderr:\n%s", stderr)
 	}
 	assertMatchesREADME(t, "go run ./item57 "+readmeArgs, stdout, readmeMasks...)
-}
 
-// -trace FILE writes a Go execution trace of the whole run, for go tool trace FILE.
-func TestRun_WritesATrace(t *testing.T) {
-	if exercise {
-		t.Skip("exercise mode: the lesson runs your broken.go; this checks only the -trace flag")
-	}
-	t.Parallel()
-	_, stderr, traced, _ := runLesson(t)
-	require.NotEmpty(t, traced, "no trace written; stderr:\n%s", stderr)
-	header, _, _ := strings.Cut(traced, "\x00")
+	traced, err := os.ReadFile(tracePath)
+	require.NoError(t, err, "no trace written; stderr:\n%s", stderr)
+	header, _, _ := strings.Cut(string(traced), "\x00")
 	assert.Regexp(t, `^go 1\.\d+ trace`, header, "a Go execution trace starts with its header")
 }

@@ -4,9 +4,8 @@
 package main
 
 import (
+	"cmp"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,45 +24,14 @@ func main() {
 // run parses args, prints the lesson to stdout and problems to stderr, and returns the exit status
 // (0 done, 1 failed, 2 usage).
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("item57", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("item57", "Item 57: a goroutine per cell, measured against an OS thread per cell; an error written to one shared variable races and gets lost.", stderr)
 	latency := fs.Duration("latency", 10*time.Millisecond, "blocking I/O per cell (the book: 100ms)")
 	cells := fs.Int("cells", 1_000, "cells to hold as a goroutine each, then as an OS thread each (the book: 10,000; a few seconds)")
-	traceFile := fs.String("trace", "", "write an execution trace of the run to `FILE`, for go tool trace FILE")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: go run ./item57 [flags]")
-		fmt.Fprintln(fs.Output(), "Item 57: a goroutine per cell, measured against an OS thread per cell; an error written to one shared variable races and gets lost.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	for _, err := range []error{
-		inRange("latency", *latency, time.Nanosecond, 300*time.Millisecond, "the lesson waits it about 60 times"),
-		inRange("cells", *cells, 100, 10_000, "fewer make the figures page-size noise; more OS threads than Go's default limit crowd a laptop's pid_max"),
-	} {
-		if err != nil {
-			fmt.Fprintf(stderr, "item57: %v\n", err)
-			return 2
-		}
-	}
-	stopTrace, err := startTrace(*traceFile)
-	if err != nil {
-		fmt.Fprintf(stderr, "item57: -trace: %v\n", err)
-		return 2
-	}
-	err = lesson(stdout, *latency, *cells)
-	if stopErr := stopTrace(); err == nil {
-		err = stopErr
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "item57: %v\n", err)
-		return 1
-	}
-	return 0
+	return runLesson(fs, args, func() error {
+		return cmp.Or(
+			inRange("latency", *latency, time.Nanosecond, 300*time.Millisecond, "the lesson waits it about 60 times"),
+			inRange("cells", *cells, 100, 10_000, "fewer make the figures page-size noise; more OS threads than Go's default limit crowd a laptop's pid_max"))
+	}, func() error { return lesson(stdout, *latency, *cells) })
 }
 
 // lesson prints the item, the book's examples in order.
@@ -74,7 +42,6 @@ func lesson(w io.Writer, latency time.Duration, cells int) error {
 	defer cancel()
 	fmt.Fprintf(w, "I/O per cell: %s (the book: %s)\n", latency, 100*time.Millisecond)
 
-	// Examples 1–3: a goroutine per cell per generation, run by the book's driver.
 	fmt.Fprintln(w, "\n== Examples 1–3: simulateThreaded (broken), nothing failing ==")
 	if err := printTable(ctx, w, simulateThreaded, latency); err != nil {
 		return err
@@ -91,7 +58,6 @@ func lesson(w io.Writer, latency time.Duration, cells int) error {
 		return err
 	}
 
-	// Example 4: game_logic fails. Here one cell fails first and the other 44 succeed after it.
 	fmt.Fprintf(w, "\n== Example 4: cell (2, 3) fails with %q at once, the other 44 succeed %s later ==\n", life.ErrIO, latency)
 	next, err := simulateThreaded(ctx, life.CellIO{Logic: failsFirst(failY, failX, latency)}, life.Glider())
 	fmt.Fprintf(w, "simulateThreaded (broken) returned error %v; %s\n", err, cellNote(next))
@@ -100,28 +66,14 @@ func lesson(w io.Writer, latency time.Duration, cells int) error {
 	fmt.Fprintln(w, "The broken version's err is one variable written by all 45 goroutines: the 44 that succeed")
 	fmt.Fprintln(w, "after the failure overwrite it with nil. It is also a data race: go test -race ./item57 proves it.")
 
-	// Example 5: the book's exception in a thread, which Python prints and carries on.
 	fmt.Fprintln(w, "\n== Example 5: cell (2, 3)'s I/O panics instead (simulateThreadedSafe, in a child process) ==")
-	status, panicLine, err := panicInChild(ctx)
-	if err != nil {
+	if err := printPanicInChild(ctx, w); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "The child ended with %s: %s\n", status, panicLine)
 	fmt.Fprintln(w, "Python 3.11 prints the thread's traceback and carries on; in Go, a panic no one recovers in")
 	fmt.Fprintln(w, "its own goroutine ends the whole program. Go means it to: the lost error above was the bug.")
 
 	// The book's objection: a thread per cell costs memory and time. Measured, side by side.
 	fmt.Fprintf(w, "\n== What %s cells cost: a goroutine each, then an OS thread each%s ==\n", life.Thousands(cells), bookCells(cells))
 	return printCost(context.Background(), w, cells) // with a watchdog of its own
-}
-
-// simulation is one generation with the cells' I/O: simulateThreaded and simulateThreadedSafe.
-type simulation func(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, error)
-
-// bookCells says how to measure the book's 10,000 cells, unless cells is that already.
-func bookCells(cells int) string {
-	if cells == 10_000 {
-		return " (the book's 10,000)"
-	}
-	return " (the book's 10,000: -cells 10000)"
 }
