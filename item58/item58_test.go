@@ -654,25 +654,9 @@ var varying = []mask{
 	{regexp.MustCompile(`(?m)^ +calls in flight per <time>: .*$`), "<calls in flight>"},
 }
 
-// lessonBound is how long a test waits for the lesson, in real time: at 1 ms of I/O per call it
-// needs about 0.3 s, so this is generous even on a loaded machine.
+// lessonBound is how long TestRun_MatchesREADME waits for the lesson, in real time: at 1 ms of I/O
+// per call it needs about 0.3 s, so this is generous even on a loaded machine.
 const lessonBound = 5 * time.Second
-
-// within runs f and waits for it for at most limit of real time; after that it fails the test, and
-// leaves f running: a pool whose workers ignore ctx cannot be released (the other tests say which).
-func within(t *testing.T, limit time.Duration, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(limit):
-		t.Fatalf("the lesson has not finished after %v (it needs well under a second): a pool is stuck", limit)
-	}
-}
 
 // lastLine begins the last line the lesson prints.
 const lastLine = "a goroutine per cell (item 57):"
@@ -687,6 +671,7 @@ type leakCheck struct {
 	leaked error
 }
 
+// Write keeps p; when p is the lesson's last line, it first looks for the lesson's goroutines.
 func (w *leakCheck) Write(p []byte) (int, error) {
 	if bytes.HasPrefix(p, []byte(lastLine)) {
 		w.leaked = goleak.Find(w.ignore) // goleak leaves out -trace's writer (runtime.ReadTrace)
@@ -706,9 +691,15 @@ func TestRun_MatchesREADME(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "trace.out")
 	out := &leakCheck{ignore: goleak.IgnoreCurrent()} // this test's goroutines are not the lesson's
 	var errOut bytes.Buffer
-	var code int
-	within(t, lessonBound, func() { code = run([]string{"-latency", "1ms", "-trace", path}, out, &errOut) })
-	require.Equal(t, 0, code, "stderr:\n%s", errOut.String())
+	status := make(chan int, 1)
+	go func() { status <- run([]string{"-latency", "1ms", "-trace", path}, out, &errOut) }()
+	select {
+	case code := <-status:
+		require.Equal(t, 0, code, "stderr:\n%s", errOut.String())
+	case <-time.After(lessonBound):
+		// A pool whose workers ignore ctx cannot be released; the other tests say which.
+		t.Fatalf("the lesson has not finished after %v (it needs well under a second): a pool is stuck", lessonBound)
+	}
 	assertMatchesREADME(t, "go run ./item58", out.String(), varying...)
 	assert.NoError(t, out.leaked, "the lesson left goroutines running: a section did not stop its pool")
 
