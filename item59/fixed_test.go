@@ -96,19 +96,13 @@ const poolLimit = 5 * time.Second
 // every goroutine's stack: a pool that never returns (a lock never unlocked, a semaphore slot never
 // released) would otherwise hang each later test until the package's timeout.
 func returnsWithin(t *testing.T, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-	case <-time.After(poolLimit):
+	stuck := time.AfterFunc(poolLimit, func() {
 		fmt.Fprintf(os.Stderr, "--- FAIL: %s: the pool had not returned after %v; its goroutines:\n", t.Name(), poolLimit)
 		_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 1)
 		os.Exit(1)
-	}
+	})
+	defer stuck.Stop()
+	f()
 }
 
 // Both pools compute what the serial life.Simulate computes, at any limit — the hand-made pool is
