@@ -68,6 +68,15 @@ func poolFinishes(t *testing.T, what string, f func()) bool {
 // pool is the shape both pools share, so one table can check them both.
 type pool func(ctx context.Context, limit int, io life.CellIO, grid *life.Grid) (*life.Grid, error)
 
+// pools are both pools, named, for the tests that check them the same way.
+var pools = []struct {
+	name string
+	pool pool
+}{
+	{"simulatePool", simulatePool},
+	{"simulatePoolHandmade", simulatePoolHandmade},
+}
+
 // The book's driver with simulatePool prints the glider table, and on the fake clock five
 // generations of 45 cells at limit 10 take exactly 5 × ⌈45/10⌉ latencies.
 func TestSimulatePool_PrintsGliderTable(t *testing.T) {
@@ -109,13 +118,7 @@ func returnsWithin(t *testing.T, f func()) {
 // only wrong when a cell fails. This test runs first among those that call the hand-made pool, in
 // real time, so a pool that hangs is reported here within seconds.
 func TestPools_AgreeWithSimulate(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		pool pool
-	}{
-		{"simulatePool", simulatePool},
-		{"simulatePoolHandmade", simulatePoolHandmade},
-	} {
+	for _, tc := range pools {
 		for _, limit := range []int{1, 3, 10} {
 			t.Run(fmt.Sprintf("%s/limit %d", tc.name, limit), func(t *testing.T) {
 				lifetest.AgreesWithSimulate(t, func(g *life.Grid) (next *life.Grid, err error) {
@@ -177,13 +180,7 @@ func TestPool_WorkerErrorReachesCaller(t *testing.T) {
 // cells still waiting for a slot fail as soon as they start, instead of each waiting out its
 // latency (5 waves, 500 ms, for the glider at limit 10).
 func TestPools_StopWhenCancelled(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		pool pool
-	}{
-		{"simulatePool", simulatePool},
-		{"simulatePoolHandmade", simulatePoolHandmade},
-	} {
+	for _, tc := range pools {
 		t.Run(tc.name, func(t *testing.T) {
 			poolBubble(t, func(t *testing.T) {
 				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
@@ -207,13 +204,7 @@ func TestPools_StopWhenCancelled(t *testing.T) {
 // The chart the lesson draws, exactly, on the fake clock: one generation of the glider at limit 10
 // is four waves of 10 calls in flight and one of 5, for both pools (and for your fixed broken.go).
 func TestPools_DrawWavesOfTheLimit(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		pool pool
-	}{
-		{"simulatePool", simulatePool},
-		{"simulatePoolHandmade", simulatePoolHandmade},
-	} {
+	for _, tc := range pools {
 		t.Run(tc.name, func(t *testing.T) {
 			poolBubble(t, func(t *testing.T) {
 				tl := life.NewTimeline()
