@@ -44,10 +44,10 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 	fmt.Fprintf(w, "item58: the Game of Life on fixed pools of %d worker goroutines fed by channels\n", workers)
 	fmt.Fprintf(w, "latency %v per I/O call (the book's: -latency %v)\n", latency, bookLatency)
 
-	heading(w, "Listings 1–3 (broken): the coordinator sends every cell before it reads any result")
+	fmt.Fprintln(w, "\n== Listings 1–3 (broken): the coordinator sends every cell before it reads any result ==")
 	showDeadlock(ctx, w, latency)
 
-	heading(w, "Listing 4 (fixed): gameLogic fails on a 1×1 grid")
+	fmt.Fprintln(w, "\n== Listing 4 (fixed): gameLogic fails on a 1×1 grid ==")
 	fails := failOnceAt(0, 0, fmt.Errorf("%w in gameLogic", life.ErrIO), slow)
 	p := StartPipeline(ctx, workers, life.CellIO{Logic: fails})
 	err := showError(w, "game_logic", p.Running, func(g *life.Grid) (*life.Grid, error) { return simulatePipeline(ctx, g, p) })
@@ -56,13 +56,13 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 		return err
 	}
 
-	heading(w, "Listing 5 (fixed): the driver reuses the workers for every generation, then stops them")
+	fmt.Fprintln(w, "\n== Listing 5 (fixed): the driver reuses the workers for every generation, then stops them ==")
 	p = StartPipeline(ctx, workers, life.CellIO{Logic: slow})
 	if err := showTable(w, p.Running, rounds, latency, func() (string, error) { return runPipeline(ctx, p) }); err != nil {
 		return err
 	}
 
-	heading(w, "Listing 5 (broken): the driver never closes the input channel, so its workers wait on it")
+	fmt.Fprintln(w, "\n== Listing 5 (broken): the driver never closes the input channel, so its workers wait on it ==")
 	leakCtx, release := context.WithCancel(ctx)
 	p = StartPipeline(leakCtx, workers, life.CellIO{}) // no I/O: the leak does not depend on it
 	table, err := brokenRunPipeline(leakCtx, p)
@@ -78,14 +78,14 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 	p.workers.wg.Wait()
 	fmt.Fprintf(w, "after the lesson cancels their context: %d\n", p.Running())
 
-	heading(w, "Listings 6–10 (fixed): countNeighbors needs I/O too, so a second stage of workers")
+	fmt.Fprintln(w, "\n== Listings 6–10 (fixed): countNeighbors needs I/O too, so a second stage of workers ==")
 	q := StartPhasedPipeline(ctx, workers, life.CellIO{Neighbors: slow, Logic: slow})
 	// The second stage trails the first by one round, so a generation takes one round more.
 	if err := showTable(w, q.Running, rounds+1, latency, func() (string, error) { return runPhasedPipeline(ctx, q) }); err != nil {
 		return err
 	}
 
-	heading(w, "Listing 11 (fixed): countNeighbors fails on a 1×1 grid in the phased pipeline")
+	fmt.Fprintln(w, "\n== Listing 11 (fixed): countNeighbors fails on a 1×1 grid in the phased pipeline ==")
 	fails = failOnceAt(0, 0, fmt.Errorf("%w in countNeighbors", life.ErrIO), slow)
 	q = StartPhasedPipeline(ctx, workers, life.CellIO{Neighbors: fails, Logic: slow})
 	err = showError(w, "count_neighbors", q.Running, func(g *life.Grid) (*life.Grid, error) { return simulatePhasedPipeline(ctx, g, q) })
@@ -94,7 +94,7 @@ func lesson(ctx context.Context, w io.Writer, latency time.Duration) error {
 		return err
 	}
 
-	heading(w, "The parallelism is fixed when the pool starts: one generation of the glider on each pool")
+	fmt.Fprintln(w, "\n== The parallelism is fixed when the pool starts: one generation of the glider on each pool ==")
 	if err := showShape(w, "single stage: never more than 5 I/O calls in flight, the pool's size", latency, func(io life.IO) (life.Step, func()) {
 		p := StartPipeline(ctx, workers, life.CellIO{Logic: io})
 		return func(g *life.Grid) (*life.Grid, error) { return simulatePipeline(ctx, g, p) }, p.Stop

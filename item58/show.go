@@ -14,9 +14,6 @@ import (
 	"workbook/item56/life"
 )
 
-// heading starts a section of the lesson.
-func heading(w io.Writer, title string) { fmt.Fprintf(w, "\n== %s ==\n", title) }
-
 // showDeadlock runs one generation of the glider through brokenSimulatePipeline, on a pool of its
 // own, under a watchdog that allows four times what a generation needs plus 100 ms for a busy
 // machine. It calls the outcome a deadlock only on the evidence: no worker ever came back for a
