@@ -27,42 +27,19 @@ func TestMain(m *testing.M) {
 // latency is the simulated I/O time in the fake-clock tests; any value gives exact multiples.
 const latency = 100 * time.Millisecond
 
-// stuckAfter is how much fake time a test gives a pool before it calls it stuck. A generation here
-// needs seconds of fake time at most, and the fake clock jumps to the bound only once every
-// goroutine in the bubble is blocked, so a stuck pool costs no real time.
-const stuckAfter = time.Hour
-
-// poolBubble is synctest.Test for a test that runs a pool through poolFinishes. A pool that never
-// returns (a limit of 0, or one set while tasks run, so that a slot is never freed) leaves its
-// goroutines blocked for good, where the test cannot reach them, and synctest then ends the test
-// binary with its deadlock panic when the test returns. poolBubble takes that panic back and
-// fails the test instead (poolFinishes has already said what was stuck).
+// poolBubble is synctest.Test for a test that runs a pool on the fake clock. A pool that never
+// returns (a limit of 0, say: every task then waits for a slot that is never freed) leaves every
+// goroutine in the bubble durably blocked, and synctest panics ("deadlock: all goroutines in
+// bubble are blocked"), which would end the test binary; so would errgroup's panic when SetLimit is
+// called while tasks run. poolBubble takes the panic back and fails the test instead.
 func poolBubble(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	defer func() {
 		if p := recover(); p != nil {
-			t.Errorf("%v: the pool's goroutines are blocked for good", p)
+			t.Errorf("%v: the pool never returned (is the limit above 0, and set before the first Go?)", p)
 		}
 	}()
 	synctest.Test(t, f)
-}
-
-// poolFinishes runs f, a call of a pool, on a goroutine of the bubble and waits for it at most
-// stuckAfter of fake time. It reports whether f returned, and fails the test if not.
-func poolFinishes(t *testing.T, what string, f func()) bool {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-		return true
-	case <-time.After(stuckAfter):
-		t.Errorf("the pool never finished: %s was still running after %v of fake time, with every goroutine blocked (a task waiting for a slot that is never freed: is the limit above 0, and set before the first Go?)", what, stuckAfter)
-		return false
-	}
 }
 
 // pool is the shape both pools share, so one table can check them both.
@@ -83,15 +60,9 @@ func TestSimulatePool_PrintsGliderTable(t *testing.T) {
 	poolBubble(t, func(t *testing.T) {
 		io := life.CellIO{Logic: life.Latency(latency)}
 		start := time.Now()
-		var table string
-		var err error
-		if !poolFinishes(t, "simulatePool(limit 10)", func() {
-			table, err = life.Table(func(g *life.Grid) (*life.Grid, error) {
-				return simulatePool(t.Context(), 10, io, g)
-			})
-		}) {
-			return
-		}
+		table, err := life.Table(func(g *life.Grid) (*life.Grid, error) {
+			return simulatePool(t.Context(), 10, io, g)
+		})
 		require.NoError(t, err)
 		assert.Equal(t, lifetest.GliderTable, table)
 		assert.Equal(t, life.Generations*5*latency, time.Since(start))
@@ -153,11 +124,7 @@ func TestPool_WorkerErrorReachesCaller(t *testing.T) {
 				require.Equal(t, life.Alive, want.Get(1, 4), "precondition: the failing cells come alive")
 				io := life.CellIO{Logic: life.FailAt(1, 2, life.ErrIO, life.FailAt(1, 4, life.ErrIO, life.Latency(latency)))}
 				start := time.Now()
-				var next *life.Grid
-				var err error
-				if !poolFinishes(t, tc.name+"(limit 10)", func() { next, err = tc.pool(t.Context(), 10, io, glider) }) {
-					return
-				}
+				next, err := tc.pool(t.Context(), 10, io, glider)
 				if tc.wantBug {
 					require.NoError(t, err, "the failures should have been overwritten by later successes")
 					assert.Equal(t, life.Empty, next.Get(1, 2), "the failed cell was never written")
@@ -186,13 +153,7 @@ func TestPools_StopWhenCancelled(t *testing.T) {
 				ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
 				defer cancel()
 				start := time.Now()
-				var next *life.Grid
-				var err error
-				if !poolFinishes(t, tc.name+"(limit 10)", func() {
-					next, err = tc.pool(ctx, 10, life.CellIO{Logic: life.Latency(latency)}, life.Glider())
-				}) {
-					return
-				}
+				next, err := tc.pool(ctx, 10, life.CellIO{Logic: life.Latency(latency)}, life.Glider())
 				assert.ErrorIs(t, err, context.DeadlineExceeded, "%s ignored its context's deadline: does every task pass ctx to the cell's I/O?", tc.name)
 				assert.Nil(t, next, "%s returned a grid with an error", tc.name)
 				assert.Equal(t, 30*time.Millisecond, time.Since(start), "%s: the deadline ends the generation", tc.name)
@@ -208,12 +169,7 @@ func TestPools_DrawWavesOfTheLimit(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			poolBubble(t, func(t *testing.T) {
 				tl := life.NewTimeline()
-				var err error
-				if !poolFinishes(t, tc.name+"(limit 10)", func() {
-					_, err = tc.pool(t.Context(), 10, life.CellIO{Logic: life.Recorded(life.Latency(latency), tl)}, life.Glider())
-				}) {
-					return
-				}
+				_, err := tc.pool(t.Context(), 10, life.CellIO{Logic: life.Recorded(life.Latency(latency), tl)}, life.Glider())
 				require.NoError(t, err)
 				assert.Equal(t, []float64{10, 10, 10, 10, 5}, tl.InFlight(latency), "calls in flight per latency")
 				assert.Contains(t, tl.Chart(latency, 45), "calls in flight per 100ms: 10 ×4, 5\n")
@@ -286,12 +242,7 @@ func TestSimulatePool_GenerationTakesWavesTimesLatency(t *testing.T) {
 					io.Neighbors = wait
 				}
 				start := time.Now()
-				var err error
-				if !poolFinishes(t, fmt.Sprintf("simulatePool(limit %d)", tc.limit), func() {
-					_, err = simulatePool(t.Context(), tc.limit, io, tc.grid)
-				}) {
-					return
-				}
+				_, err := simulatePool(t.Context(), tc.limit, io, tc.grid)
 				require.NoError(t, err)
 				assert.Equal(t, time.Duration(tc.waves)*latency, time.Since(start))
 				assert.Equal(t, int64(tc.maxPeak), p.peak.Load(), "most I/O calls in flight at once")
