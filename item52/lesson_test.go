@@ -12,10 +12,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// refusedStdout is stdout for a run that must be refused: the lesson's first line ends the test,
+// so a lost bound fails at once instead of running the lesson at the refused value.
+type refusedStdout struct{ *testing.T }
+
+func (t refusedStdout) Write(p []byte) (int, error) {
+	t.Fatalf("the lesson started instead of refusing its flags: %q", p)
+	return len(p), nil
+}
+
 // TestRun_Flags checks the flag handling: -h prints the usage and exits 0; a value the flag
 // package cannot parse exits 2 with its usual message (and, for a duration, the hint that it needs
 // a unit); a value out of bounds, or a stray argument, exits 2 with one line naming the problem.
-// None of these starts a child.
+// None of these starts the lesson (refusedStdout).
 func TestRun_Flags(t *testing.T) {
 	tests := []struct {
 		args       []string
@@ -37,10 +46,9 @@ func TestRun_Flags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run(tt.args, &stdout, &stderr)
+			var stderr bytes.Buffer
+			code := run(tt.args, refusedStdout{t}, &stderr)
 			assert.Equal(t, tt.wantCode, code)
-			assert.Empty(t, stdout.String())
 			first, _, _ := strings.Cut(stderr.String(), "\n")
 			assert.Equal(t, tt.wantStderr, first)
 			if tt.oneLine {
@@ -49,7 +57,7 @@ func TestRun_Flags(t *testing.T) {
 		})
 	}
 	var stderr bytes.Buffer
-	run([]string{"-sleep", "10"}, &bytes.Buffer{}, &stderr)
+	run([]string{"-sleep", "10"}, refusedStdout{t}, &stderr)
 	assert.Contains(t, stderr.String(), "hint: a duration needs a unit")
 }
 
