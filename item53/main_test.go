@@ -80,6 +80,15 @@ func TestRun_MatchesREADME(t *testing.T) {
 		mask{regexp.MustCompile(` +`), " "}) // a masked figure changes its column's width
 }
 
+// refusedStdout is stdout for a run that must be refused: the lesson's first line ends the test,
+// so a lost bound fails at once instead of running the lesson at the refused value.
+type refusedStdout struct{ *testing.T }
+
+func (t refusedStdout) Write(p []byte) (int, error) {
+	t.Fatalf("the lesson started instead of refusing its flags: %q", p)
+	return len(p), nil
+}
+
 // TestRun_Flags checks the command line: -h explains the lesson and exits 0; a value the flag
 // package cannot parse exits 2 with its message (and, for a duration without a unit, a hint);
 // a value that parses but is out of bounds gets one line naming the flag, its bounds and why,
@@ -104,9 +113,8 @@ func TestRun_Flags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			assert.Equal(t, tt.wantCode, run(tt.args, &out, &errOut))
-			assert.Empty(t, out.String(), "no lesson output")
+			var errOut bytes.Buffer
+			assert.Equal(t, tt.wantCode, run(tt.args, refusedStdout{t}, &errOut))
 			if tt.wantLine {
 				assert.Equal(t, tt.wantErr, errOut.String())
 			} else {
