@@ -7,6 +7,9 @@ import (
 	"syscall"
 )
 
+// raceEnabled reports whether this test binary was built with -race.
+const raceEnabled = true
+
 // exit ends the test binary; TestMain passes it to goleak.VerifyTestMain. After a clean run it
 // skips the race detector's pause at exit (GORACE's atexit_sleep_ms, 1 s by default:
 // go.dev/doc/articles/race_detector#Options), which gives goroutines still running a last chance to
