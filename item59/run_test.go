@@ -59,37 +59,32 @@ const readmeLatency = 2 * time.Millisecond
 // limitHeader begins the limit table's part of the lesson.
 const limitHeader = "== The limit in numbers:"
 
-// -h explains the lesson and exits 0; a value the flag package cannot parse exits 2 after its usual
-// message (and, for a duration without a unit, a hint); a value that parses but makes no sense gets
-// one line naming the flag, its bounds and why, and exits 2.
-func TestRun_ValidatesFlags(t *testing.T) {
-	for _, tc := range []struct {
-		args     []string
-		wantCode int
-		wantErr  string // the whole of stderr, or a part of it when usage
-		usage    bool
-	}{
-		{[]string{"-h"}, 0, "Usage: go run ./item59 [flags]\nItem 59: errgroup with SetLimit is Go's ThreadPoolExecutor", true},
-		{[]string{"-latency", "soon"}, 2, `invalid value "soon" for flag -latency`, true},
-		{[]string{"-latency", "10"}, 2, "hint: a duration needs a unit, e.g. 10ms or 1.5s", true},
-		{[]string{"extra"}, 2, "item59: unexpected argument \"extra\"\n", false},
-		{[]string{"-latency", "0s"}, 2, "item59: -latency must be between 1ms and 100ms (got 0s): the glider at -limit 1 then takes at most 22.5s\n", false},
-		{[]string{"-latency", "1h"}, 2, "item59: -latency must be between 1ms and 100ms (got 1h0m0s): the glider at -limit 1 then takes at most 22.5s\n", false},
-		{[]string{"-limit", "0"}, 2, "item59: -limit must be between 1 and 10000 (got 0): the largest grid here has 10,000 cells\n", false},
-		{[]string{"-trace", "/no/such/dir/trace.out"}, 2, "item59: -trace: open /no/such/dir/trace.out: no such file or directory\n", false},
-		{[]string{"-limit", "99999999999"}, 2, "item59: -limit must be between 1 and 10000 (got 99999999999): the largest grid here has 10,000 cells\n", false},
-	} {
-		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			assert.Equal(t, tc.wantCode, run(tc.args, &stdout, &stderr))
-			assert.Empty(t, stdout.String())
-			if tc.usage {
-				assert.Contains(t, stderr.String(), tc.wantErr)
-				assert.Contains(t, stderr.String(), "Usage: go run ./item59 [flags]\nItem 59: ", "usage: command line first, then the lesson")
-				assert.Contains(t, stderr.String(), "-limit int")
-			} else {
-				assert.Equal(t, tc.wantErr, stderr.String())
-			}
-		})
+// TestRun_RejectsBadFlags: -h explains the lesson and exits 0; a value the flag package cannot
+// parse or an unknown flag exits 2 after its usual message (and, for a duration without a unit, a
+// hint); a value that parses but makes no sense gets one line naming the flag, its bounds and why,
+// and exits 2. None starts the lesson.
+func TestRun_RejectsBadFlags(t *testing.T) {
+	assertRefused(t, []refusal{
+		// The usage: the command line, the lesson in one sentence, then the flags.
+		{[]string{"-h"}, 0, "Usage: go run ./item59 [flags]\nItem 59: errgroup with SetLimit is Go's ThreadPoolExecutor: bounded, error-returning, and capped at limit cells of I/O at a time.\n  -latency duration\n"},
+		{[]string{"-latency", "soon"}, 2, `invalid value "soon" for flag -latency`},
+		{[]string{"-latency", "10"}, 2, "hint: a duration needs a unit, e.g. 10ms or 1.5s"},
+		{[]string{"-workers", "5"}, 2, "flag provided but not defined: -workers\nUsage: go run ./item59 [flags]\n"},
+		{[]string{"extra"}, 2, "item59: unexpected argument \"extra\"\n"},
+		{[]string{"-latency", "0s"}, 2, "item59: -latency must be between 1ms and 100ms (got 0s): the glider at -limit 1 then takes at most 22.5s\n"},
+		{[]string{"-latency", "1h"}, 2, "item59: -latency must be between 1ms and 100ms (got 1h0m0s): the glider at -limit 1 then takes at most 22.5s\n"},
+		{[]string{"-limit", "0"}, 2, "item59: -limit must be between 1 and 10000 (got 0): the largest grid here has 10,000 cells\n"},
+		{[]string{"-limit", "99999999999"}, 2, "item59: -limit must be between 1 and 10000 (got 99999999999): the largest grid here has 10,000 cells\n"},
+		{[]string{"-trace", "/no/such/dir/trace.out"}, 2, "item59: -trace: open /no/such/dir/trace.out: no such file or directory\n"},
+	})
+}
+
+// A value out of bounds, a -trace file that cannot be created and a stray argument get one line
+// each: what is wrong, not the usage.
+func TestRun_BadValueGetsOneLine(t *testing.T) {
+	for _, args := range []string{"-limit 0", "-latency 1h", "-trace /no/such/dir/trace.out", "extra"} {
+		var stderr strings.Builder
+		run(strings.Fields(args), refusedStdout{t}, &stderr)
+		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "go run ./item59 %s printed:\n%s", args, &stderr)
 	}
 }
