@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -46,50 +45,31 @@ func TestRun_MatchesREADME(t *testing.T) {
 	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:min(len(data), 16)]), "-trace should write a Go execution trace")
 }
 
-// What a learner sees when a flag is wrong, all of it on stderr: a value out of bounds or a stray
-// argument gets one line naming the problem (for a bound, the range and why), a file -trace cannot
-// create gets the file's error, and a value the flag package cannot parse gets its message, the
-// usage and, for a duration without a unit, a hint; each exits 2. -h prints the usage and exits 0.
-func Example_flags() {
-	for _, args := range []string{
-		"-latency 0s", "-latency 1h", "-cells 999", "-cells 1000000", "extra",
-		"-trace /no/such/dir/trace.out", "-latency 10", "-h",
-	} {
-		var stdout, stderr strings.Builder
-		code := run(strings.Fields(args), &stdout, &stderr)
-		fmt.Printf("$ go run ./item60 %s   → exit status %d, %d bytes on stdout\n%s", args, code, stdout.Len(), &stderr)
+// TestRun_RejectsBadFlags: -h prints the usage and exits 0. A value out of bounds or a stray argument
+// gets one line naming the problem (for a bound, the range and why), a file -trace cannot create
+// gets the file's error, and a value the flag package cannot parse or an unknown flag gets its
+// message and the usage (for a duration without a unit, a hint too); each exits 2. None starts the
+// lesson.
+func TestRun_RejectsBadFlags(t *testing.T) {
+	assertRefused(t, []refusal{
+		{[]string{"-h"}, 0, "Usage: go run ./item60 [flags]\nItem 60: a goroutine per cell is Go's coroutine design; errgroup.WithContext gathers them and cancels on the first error.\n  -cells int\n"},
+		{[]string{"-latency", "0s"}, 2, "item60: -latency must be between 1ms and 1s (got 0s): the lesson waits 18 latencies in all\n"},
+		{[]string{"-latency", "1h"}, 2, "item60: -latency must be between 1ms and 1s (got 1h0m0s): the lesson waits 18 latencies in all\n"},
+		{[]string{"-cells", "999"}, 2, "item60: -cells must be between 1000 and 100000 (got 999): fewer are too few to measure; 100,000 goroutines already hold about 500 MB\n"},
+		{[]string{"-cells", "1000000"}, 2, "item60: -cells must be between 1000 and 100000 (got 1000000): fewer are too few to measure; 100,000 goroutines already hold about 500 MB\n"},
+		{[]string{"extra"}, 2, "item60: unexpected argument \"extra\"\n"},
+		{[]string{"-trace", "/no/such/dir/trace.out"}, 2, "item60: -trace: open /no/such/dir/trace.out: no such file or directory\n"},
+		{[]string{"-latency", "10"}, 2, "hint: a duration needs a unit, e.g. 10ms or 1.5s"},
+		{[]string{"-limit", "10"}, 2, "flag provided but not defined: -limit\nUsage: go run ./item60 [flags]\n"}, // item 59's flag
+	})
+}
+
+// A value out of bounds, a -trace file that cannot be created and a stray argument get one line
+// each: what is wrong, not the usage.
+func TestRun_BadValueGetsOneLine(t *testing.T) {
+	for _, args := range []string{"-latency 0s", "-cells 1000000", "extra", "-trace /no/such/dir/trace.out"} {
+		var stderr strings.Builder
+		run(strings.Fields(args), refusedStdout{t}, &stderr)
+		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "go run ./item60 %s printed:\n%s", args, &stderr)
 	}
-	// Output:
-	// $ go run ./item60 -latency 0s   → exit status 2, 0 bytes on stdout
-	// item60: -latency must be between 1ms and 1s (got 0s): the lesson waits 18 latencies in all
-	// $ go run ./item60 -latency 1h   → exit status 2, 0 bytes on stdout
-	// item60: -latency must be between 1ms and 1s (got 1h0m0s): the lesson waits 18 latencies in all
-	// $ go run ./item60 -cells 999   → exit status 2, 0 bytes on stdout
-	// item60: -cells must be between 1000 and 100000 (got 999): fewer are too few to measure; 100,000 goroutines already hold about 500 MB
-	// $ go run ./item60 -cells 1000000   → exit status 2, 0 bytes on stdout
-	// item60: -cells must be between 1000 and 100000 (got 1000000): fewer are too few to measure; 100,000 goroutines already hold about 500 MB
-	// $ go run ./item60 extra   → exit status 2, 0 bytes on stdout
-	// item60: unexpected argument "extra"
-	// $ go run ./item60 -trace /no/such/dir/trace.out   → exit status 2, 0 bytes on stdout
-	// item60: -trace: open /no/such/dir/trace.out: no such file or directory
-	// $ go run ./item60 -latency 10   → exit status 2, 0 bytes on stdout
-	// invalid value "10" for flag -latency: parse error
-	// Usage: go run ./item60 [flags]
-	// Item 60: a goroutine per cell is Go's coroutine design; errgroup.WithContext gathers them and cancels on the first error.
-	//   -cells int
-	//     	cells in the scale run, a goroutine each (try 100000) (default 10000)
-	//   -latency duration
-	//     	simulated I/O time per cell (the book's 100ms) (default 100ms)
-	//   -trace FILE
-	//     	write an execution trace of the run to FILE, for go tool trace FILE
-	// hint: a duration needs a unit, e.g. 10ms or 1.5s
-	// $ go run ./item60 -h   → exit status 0, 0 bytes on stdout
-	// Usage: go run ./item60 [flags]
-	// Item 60: a goroutine per cell is Go's coroutine design; errgroup.WithContext gathers them and cancels on the first error.
-	//   -cells int
-	//     	cells in the scale run, a goroutine each (try 100000) (default 10000)
-	//   -latency duration
-	//     	simulated I/O time per cell (the book's 100ms) (default 100ms)
-	//   -trace FILE
-	//     	write an execution trace of the run to FILE, for go tool trace FILE
 }
