@@ -12,53 +12,36 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// refusedStdout is stdout for a run that must be refused: the lesson's first line ends the test,
-// so a lost bound fails at once instead of running the lesson at the refused value.
-type refusedStdout struct{ *testing.T }
-
-func (t refusedStdout) Write(p []byte) (int, error) {
-	t.Fatalf("the lesson started instead of refusing its flags: %q", p)
-	return len(p), nil
+// TestRun_RejectsBadFlags: -h prints the usage and exits 0; a value the flag package cannot parse
+// (and, for a duration without a unit, the hint), a value out of bounds, an unknown flag, a stray
+// argument or a -trace file that cannot be created exits 2. None of them starts the lesson.
+func TestRun_RejectsBadFlags(t *testing.T) {
+	assertRefused(t, []refusal{
+		{[]string{"-h"}, 0, "Usage: go run ./item52 [flags]"},
+		{[]string{"-sleep", "soon"}, 2, `invalid value "soon" for flag -sleep: parse error`},
+		{[]string{"-sleep", "10"}, 2, `invalid value "10" for flag -sleep: parse error`},
+		{[]string{"-sleep", "10"}, 2, "hint: a duration needs a unit"},
+		{[]string{"-sleep", "0s"}, 2, "item52: -sleep must be between 1ms and 2s (got 0s): the broken listings 3–4 sleep one child after another"},
+		{[]string{"-sleep", "1h"}, 2, "item52: -sleep must be between 1ms and 2s (got 1h0m0s): the broken listings 3–4 sleep one child after another"},
+		{[]string{"-children", "0"}, 2, "item52: -children must be between 1 and 100 (got 0): each child is a process of its own"},
+		{[]string{"-children", "101"}, 2, "item52: -children must be between 1 and 100 (got 101): each child is a process of its own"},
+		{[]string{"-children", "100", "-sleep", "1s"}, 2, "item52: -children × -sleep must be between 0s and 20s (got 1m40s): the broken listings 3–4 take that long"},
+		{[]string{"-size", "0"}, 2, "item52: -size must be between 1 and 67108864 (got 0): the input is held in memory"},
+		{[]string{"-size", "100000000000000"}, 2, "item52: -size must be between 1 and 67108864 (got 100000000000000): the input is held in memory"},
+		{[]string{"-bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"now"}, 2, `item52: unexpected argument "now"`},
+		{[]string{"-trace", "/no/such/dir/trace.out"}, 2, "item52: -trace: open /no/such/dir/trace.out: no such file or directory"},
+	})
 }
 
-// TestRun_Flags checks the flag handling: -h prints the usage and exits 0; a value the flag
-// package cannot parse exits 2 with its usual message (and, for a duration, the hint that it needs
-// a unit); a value out of bounds, or a stray argument, exits 2 with one line naming the problem.
-// None of these starts the lesson (refusedStdout).
-func TestRun_Flags(t *testing.T) {
-	tests := []struct {
-		args       []string
-		wantCode   int
-		wantStderr string // the first line of stderr
-		oneLine    bool   // stderr is that line and nothing else
-	}{
-		{[]string{"-h"}, 0, "Usage: go run ./item52 [flags]", false},
-		{[]string{"-sleep", "soon"}, 2, `invalid value "soon" for flag -sleep: parse error`, false},
-		{[]string{"-sleep", "10"}, 2, `invalid value "10" for flag -sleep: parse error`, false},
-		{[]string{"-sleep", "0s"}, 2, "item52: -sleep must be between 1ms and 2s (got 0s): the broken listings 3–4 sleep one child after another", true},
-		{[]string{"-sleep", "1h"}, 2, "item52: -sleep must be between 1ms and 2s (got 1h0m0s): the broken listings 3–4 sleep one child after another", true},
-		{[]string{"-children", "0"}, 2, "item52: -children must be between 1 and 100 (got 0): each child is a process of its own", true},
-		{[]string{"-children", "100", "-sleep", "1s"}, 2, "item52: -children × -sleep must be between 0s and 20s (got 1m40s): the broken listings 3–4 take that long", true},
-		{[]string{"-size", "0"}, 2, "item52: -size must be between 1 and 67108864 (got 0): the input is held in memory", true},
-		{[]string{"-size", "100000000000000"}, 2, "item52: -size must be between 1 and 67108864 (got 100000000000000): the input is held in memory", true},
-		{[]string{"now"}, 2, `item52: unexpected argument "now"`, true},
-		{[]string{"-trace", "/no/such/dir/trace.out"}, 2, "item52: -trace: open /no/such/dir/trace.out: no such file or directory", true},
+// TestRun_RefusalIsOneLine: a value out of bounds, a stray argument or a -trace file that cannot be
+// created is one line on stderr, with no usage after it.
+func TestRun_RefusalIsOneLine(t *testing.T) {
+	for _, args := range [][]string{{"-children", "0"}, {"now"}, {"-trace", "/no/such/dir/trace.out"}} {
+		var stderr bytes.Buffer
+		run(args, refusedStdout{t}, &stderr)
+		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "%q should print one line:\n%s", args, stderr.String())
 	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var stderr bytes.Buffer
-			code := run(tt.args, refusedStdout{t}, &stderr)
-			assert.Equal(t, tt.wantCode, code)
-			first, _, _ := strings.Cut(stderr.String(), "\n")
-			assert.Equal(t, tt.wantStderr, first)
-			if tt.oneLine {
-				assert.Equal(t, tt.wantStderr+"\n", stderr.String(), "one line, no usage")
-			}
-		})
-	}
-	var stderr bytes.Buffer
-	run([]string{"-sleep", "10"}, refusedStdout{t}, &stderr)
-	assert.Contains(t, stderr.String(), "hint: a duration needs a unit")
 }
 
 // readmeCommand is the command of the README's sample run: two 10 ms sleepers keep the test
