@@ -80,46 +80,31 @@ func TestRun_MatchesREADME(t *testing.T) {
 		mask{regexp.MustCompile(` +`), " "}) // a masked figure changes its column's width
 }
 
-// refusedStdout is stdout for a run that must be refused: the lesson's first line ends the test,
-// so a lost bound fails at once instead of running the lesson at the refused value.
-type refusedStdout struct{ *testing.T }
-
-func (t refusedStdout) Write(p []byte) (int, error) {
-	t.Fatalf("the lesson started instead of refusing its flags: %q", p)
-	return len(p), nil
+// TestRun_RejectsBadFlags: -h explains the lesson and exits 0; a value the flag package cannot parse
+// (and, for a duration without a unit, the hint), a value out of bounds (one line naming the flag,
+// its bounds and why), an unknown flag, a stray argument or a -trace file that cannot be created
+// exits 2. None of them starts the lesson.
+func TestRun_RejectsBadFlags(t *testing.T) {
+	assertRefused(t, []refusal{
+		{[]string{"-h"}, 0, "Usage: go run ./item53 [flags]\nItem 53: goroutines overlap blocking system calls even at GOMAXPROCS=1"},
+		{[]string{"-latency", "soon"}, 2, `invalid value "soon" for flag -latency`},
+		{[]string{"-latency", "10"}, 2, "hint: a duration needs a unit, e.g. 10ms or 1.5s"},
+		{[]string{"-latency", "0s"}, 2, "item53: -latency must be between 1ms and 1s (got 0s): the broken row takes calls × latency, and the lesson must end within 30 s"},
+		{[]string{"-latency", "1h"}, 2, "item53: -latency must be between 1ms and 1s (got 1h0m0s)"},
+		{[]string{"-calls", "0"}, 2, "item53: -calls must be between 1 and 20 (got 0): each call blocked at once holds an OS thread, and the broken row takes calls × latency"},
+		{[]string{"-calls", "99999999"}, 2, "item53: -calls must be between 1 and 20 (got 99999999)"},
+		{[]string{"-bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"now"}, 2, `item53: unexpected argument "now"`},
+		{[]string{"-trace", filepath.Join("no such dir", "trace.out")}, 2, "item53: -trace: "},
+	})
 }
 
-// TestRun_Flags checks the command line: -h explains the lesson and exits 0; a value the flag
-// package cannot parse exits 2 with its message (and, for a duration without a unit, a hint);
-// a value that parses but is out of bounds gets one line naming the flag, its bounds and why,
-// exit 2, without running the lesson.
-func TestRun_Flags(t *testing.T) {
-	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantErr  string // the whole of stderr if wantLine, else a part of it
-		wantLine bool
-	}{
-		{"help", []string{"-h"}, 0, "Usage: go run ./item53 [flags]\nItem 53: goroutines overlap blocking system calls even at GOMAXPROCS=1", false},
-		{"unparsable latency", []string{"-latency", "soon"}, 2, "invalid value \"soon\" for flag -latency", false},
-		{"latency without a unit", []string{"-latency", "10"}, 2, "hint: a duration needs a unit, e.g. 10ms or 1.5s", false},
-		{"zero latency", []string{"-latency", "0s"}, 2, "item53: -latency must be between 1ms and 1s (got 0s): the broken row takes calls × latency, and the lesson must end within 30 s\n", true},
-		{"an hour's latency", []string{"-latency", "1h"}, 2, "item53: -latency must be between 1ms and 1s (got 1h0m0s)", false},
-		{"no calls", []string{"-calls", "0"}, 2, "item53: -calls must be between 1 and 20 (got 0): each call blocked at once holds an OS thread, and the broken row takes calls × latency\n", true},
-		{"too many calls", []string{"-calls", "99999999"}, 2, "item53: -calls must be between 1 and 20 (got 99999999)", false},
-		{"stray argument", []string{"now"}, 2, "item53: unexpected argument \"now\"\n", true},
-		{"unwritable trace", []string{"-trace", filepath.Join("no such dir", "trace.out")}, 2, "item53: -trace: ", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var errOut bytes.Buffer
-			assert.Equal(t, tt.wantCode, run(tt.args, refusedStdout{t}, &errOut))
-			if tt.wantLine {
-				assert.Equal(t, tt.wantErr, errOut.String())
-			} else {
-				assert.Contains(t, errOut.String(), tt.wantErr)
-			}
-		})
+// TestRun_RefusalIsOneLine: a value out of bounds or a stray argument is one line on stderr, with
+// no usage after it.
+func TestRun_RefusalIsOneLine(t *testing.T) {
+	for _, args := range [][]string{{"-latency", "0s"}, {"-calls", "0"}, {"now"}} {
+		var errOut bytes.Buffer
+		run(args, refusedStdout{t}, &errOut)
+		assert.Equal(t, 1, strings.Count(errOut.String(), "\n"), "%q should print one line:\n%s", args, errOut.String())
 	}
 }
