@@ -344,40 +344,23 @@ func release(c *ownedCounter, closed <-chan struct{}) {
 	}
 }
 
+// TestRun_RejectsBadFlags: -h exits 0; each bound's low and high (-n's high falls as -workers
+// grows: workers × n is at most 20,000,000), an unparsable value, an unknown flag, a stray argument
+// or a -trace file that cannot be created exits 2. None of them starts the lesson (-workers
+// 99999999 would start a hundred million goroutines).
 func TestRun_RejectsBadFlags(t *testing.T) {
-	tests := []struct {
-		args     []string
-		wantCode int
-		wantErr  string
-	}{
+	assertRefused(t, []refusal{
 		{[]string{"-h"}, 0, "Usage: go run ./item54"},
 		{[]string{"-workers", "0"}, 2, "item54: -workers must be between 1 and 1000 (got 0)"},
 		{[]string{"-workers", "99999999"}, 2, "item54: -workers must be between 1 and 1000 (got 99999999)"},
 		{[]string{"-n", "-5"}, 2, "item54: -n must be between 1 and 4000000 (got -5)"},
+		{[]string{"-n", "4000001"}, 2, "item54: -n must be between 1 and 4000000 (got 4000001)"},
 		{[]string{"-workers", "100", "-n", "1000000"}, 2, "item54: -n must be between 1 and 200000 (got 1000000): workers × n is at most 20,000,000"},
 		{[]string{"-n", "lots"}, 2, `invalid value "lots" for flag -n`},
 		{[]string{"-bogus"}, 2, "flag provided but not defined: -bogus"},
 		{[]string{"extra"}, 2, `item54: unexpected argument "extra"`},
-	}
-	for _, tt := range tests {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var errOut bytes.Buffer
-			require.NotPanics(t, func() {
-				assert.Equal(t, tt.wantCode, run(tt.args, lessonMustNotStart{}, &errOut))
-			}, "%v should be refused before the lesson starts", tt.args)
-			assert.Contains(t, errOut.String(), tt.wantErr)
-			assert.NotContains(t, errOut.String(), "panic")
-		})
-	}
-}
-
-// lessonMustNotStart is a stdout for a run that must be refused: it panics at the lesson's first
-// line, so a bound that was lost fails by assertion at once instead of running the lesson at that
-// size (-workers 99999999 would start a hundred million goroutines).
-type lessonMustNotStart struct{}
-
-func (lessonMustNotStart) Write(p []byte) (int, error) {
-	panic(fmt.Sprintf("the lesson started: %q", p))
+		{[]string{"-trace", filepath.Join("no such dir", "trace.out")}, 2, "item54: -trace: "},
+	})
 }
 
 // traceEnv names the trace file for the "run" child.

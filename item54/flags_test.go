@@ -1,0 +1,42 @@
+package main
+
+// The flag test that every item copies word for word (CONVENTIONS.md: one helper, one form).
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// refusal is a command line that run must answer without starting the lesson: -h (status 0) or a
+// bad flag (status 2), with wantErr somewhere in what it prints on stderr.
+type refusal struct {
+	args     []string
+	wantCode int
+	wantErr  string
+}
+
+// assertRefused runs each command line as a subtest and checks its exit status and its stderr.
+// The stdout it gets fails the test at the lesson's first line, so a lost bound fails at once
+// instead of running the lesson at the refused value (an hour of latency, say).
+func assertRefused(t *testing.T, refusals []refusal) {
+	t.Helper()
+	for _, r := range refusals {
+		t.Run(strings.Join(r.args, " "), func(t *testing.T) {
+			var stderr bytes.Buffer
+			assert.Equal(t, r.wantCode, run(r.args, refusedStdout{t}, &stderr), "exit status")
+			assert.Contains(t, stderr.String(), r.wantErr)
+			assert.NotContains(t, stderr.String(), "panic:")
+		})
+	}
+}
+
+// refusedStdout is the stdout of a run that must not start its lesson.
+type refusedStdout struct{ *testing.T }
+
+func (t refusedStdout) Write(p []byte) (int, error) {
+	t.Fatalf("the lesson started instead of refusing its flags: %q", p)
+	return len(p), nil
+}
