@@ -34,14 +34,10 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	})
 }
 
-// TestRun_RefusalIsOneLine: a value out of bounds, a stray argument or a -trace file that cannot be
-// created is one line on stderr, with no usage after it.
-func TestRun_RefusalIsOneLine(t *testing.T) {
-	for _, args := range [][]string{{"-children", "0"}, {"now"}, {"-trace", "/no/such/dir/trace.out"}} {
-		var stderr bytes.Buffer
-		run(args, refusedStdout{t}, &stderr)
-		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "%q should print one line:\n%s", args, stderr.String())
-	}
+// A value out of bounds, a stray argument or a -trace file that cannot be created gets one line:
+// what is wrong, not the usage.
+func TestRun_BadValueGetsOneLine(t *testing.T) {
+	assertOneLine(t, "-children 0", "now", "-trace /no/such/dir/trace.out")
 }
 
 // readmeCommand is the command of the README's sample run: two 10 ms sleepers keep the test

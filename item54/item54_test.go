@@ -363,6 +363,12 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	})
 }
 
+// A value out of bounds, a stray argument or a -trace file that cannot be created gets one line:
+// what is wrong, not the usage.
+func TestRun_BadValueGetsOneLine(t *testing.T) {
+	assertOneLine(t, "-workers 0", "-workers 100 -n 1000000", "extra", "-trace /no/such/dir/trace.out")
+}
+
 // traceEnv names the trace file for the "run" child.
 const traceEnv = "ITEM54_TRACE"
 

@@ -33,6 +33,17 @@ func assertRefused(t *testing.T, refusals []refusal) {
 	}
 }
 
+// assertOneLine checks that each command line is refused (status 2) with one line on stderr: what
+// is wrong, with no usage after it.
+func assertOneLine(t *testing.T, cmdlines ...string) {
+	t.Helper()
+	for _, cmdline := range cmdlines {
+		var stderr bytes.Buffer
+		assert.Equal(t, 2, run(strings.Fields(cmdline), refusedStdout{t}, &stderr), "%s: exit status", cmdline)
+		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "%s should print one line:\n%s", cmdline, &stderr)
+	}
+}
+
 // refusedStdout is the stdout of a run that must not start its lesson.
 type refusedStdout struct{ *testing.T }
 

@@ -150,14 +150,10 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	})
 }
 
-// A value that parses but breaks a rule gets exactly one line, not the usage: the bound's line
-// above and nothing else.
+// A value out of bounds, a stray argument or a -trace file that cannot be created gets one line:
+// what is wrong, not the usage.
 func TestRun_BadValueGetsOneLine(t *testing.T) {
-	for _, args := range [][]string{{"-buffer", "-1"}, {"-items", "10000", "-latency", "1ms"}, {"-trace", "/nonexistent/trace.out"}, {"now"}} {
-		var stderr bytes.Buffer
-		assert.Equal(t, 2, run(args, refusedStdout{t}, &stderr), "%v: exit status", args)
-		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "%v: one line:\n%s", args, stderr.String())
-	}
+	assertOneLine(t, "-buffer -1", "-items 10000 -latency 1ms", "-trace /nonexistent/trace.out", "now")
 }
 
 // TestRun_Trace checks -trace: the lesson writes a Go execution trace, which go tool trace opens.

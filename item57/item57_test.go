@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -428,13 +427,10 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	})
 }
 
-// A value that parses but breaks a rule gets exactly one line, not the usage.
+// A value out of bounds, a stray argument or a -trace file that cannot be created gets one line:
+// what is wrong, not the usage.
 func TestRun_BadValueGetsOneLine(t *testing.T) {
-	for _, args := range [][]string{{"-latency", "0s"}, {"-cells", "5000000"}, {"-trace", "/no/such/dir/trace.out"}, {"extra"}} {
-		var stderr bytes.Buffer
-		assert.Equal(t, 2, run(args, refusedStdout{t}, &stderr), "%v: exit status", args)
-		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "%v: one line:\n%s", args, stderr.String())
-	}
+	assertOneLine(t, "-latency 0s", "-cells 5000000", "-trace /no/such/dir/trace.out", "extra")
 }
 
 // readmeMasks hide what differs between runs: measured times and figures, the machine's limits,

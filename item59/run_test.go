@@ -79,12 +79,8 @@ func TestRun_RejectsBadFlags(t *testing.T) {
 	})
 }
 
-// A value out of bounds, a -trace file that cannot be created and a stray argument get one line
-// each: what is wrong, not the usage.
+// A value out of bounds, a stray argument or a -trace file that cannot be created gets one line:
+// what is wrong, not the usage.
 func TestRun_BadValueGetsOneLine(t *testing.T) {
-	for _, args := range []string{"-limit 0", "-latency 1h", "-trace /no/such/dir/trace.out", "extra"} {
-		var stderr strings.Builder
-		run(strings.Fields(args), refusedStdout{t}, &stderr)
-		assert.Equal(t, 1, strings.Count(stderr.String(), "\n"), "go run ./item59 %s printed:\n%s", args, &stderr)
-	}
+	assertOneLine(t, "-limit 0", "-latency 1h", "-trace /no/such/dir/trace.out", "extra")
 }
