@@ -111,7 +111,10 @@ func untilClosed(t *testing.T, p *ChannelPipeline, take func() Result) Result {
 		for {
 			// Every goroutine has done what the last drain or close let it do, work that takes
 			// fake time included: the clock jumps only once every other goroutine is blocked.
+			// synctest.Wait then orders what they did before this goroutine's closes for the race
+			// detector; time passing does not, and a close after a send it did not see is a race.
 			time.Sleep(stuckAfter)
+			synctest.Wait()
 			took := false
 			for _, q := range queues {
 				took = drainQueue(q.ch) || took
