@@ -53,15 +53,21 @@ type goroutineCost struct {
 func memoryPerGoroutine(ctx context.Context, cells int) (goroutineCost, error) {
 	ctx, release := context.WithCancel(ctx)
 	defer release()
-	var waiting atomic.Int64
-	allWaiting := make(chan struct{})
-	wait := life.Latency(time.Hour) // ended by release, once measured
-	io := life.CellIO{Logic: func(ctx context.Context, y, x int) error {
-		if waiting.Add(1) == int64(cells) {
-			close(allWaiting)
-		}
-		return wait(ctx, y, x)
-	}}
+	var started atomic.Int64
+	allStarted := make(chan struct{})
+	// The count is taken in the cell's neighbour I/O, which has returned before its game-logic I/O
+	// begins, so the wait runs at the same stack depth as in scale's generation. Counting in a
+	// wrapper around the wait would add a frame under it, and one frame is enough to make the
+	// runtime copy every goroutine's stack to 4 KiB (README, "Goroutines at their cost floor").
+	io := life.CellIO{
+		Neighbors: func(context.Context, int, int) error {
+			if started.Add(1) == int64(cells) {
+				close(allStarted)
+			}
+			return nil
+		},
+		Logic: life.Latency(time.Hour), // ended by release, once measured
+	}
 
 	before := liveBytes()
 	done := make(chan error, 1)
@@ -69,8 +75,15 @@ func memoryPerGoroutine(ctx context.Context, cells int) (goroutineCost, error) {
 		_, err := simulate(ctx, io, life.NewGrid(1, cells))
 		done <- err
 	}()
-	<-allWaiting // every cell's goroutine is now in its I/O (liveBytes's GC gives the last ones time to park)
+	<-allStarted // every cell's goroutine is past its neighbour I/O, a few calls from its wait
 	during := liveBytes()
+	for range 100 { // until the last ones have parked: a grown stack is copied before the goroutine parks
+		again := liveBytes()
+		if again.stack == during.stack {
+			break
+		}
+		during = again
+	}
 	release()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		return goroutineCost{}, fmt.Errorf("the measured generation ended with %v, not with its cancellation", err)
