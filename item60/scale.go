@@ -31,7 +31,7 @@ func scale(ctx context.Context, w io.Writer, latency time.Duration, cells int) e
 	}
 	fmt.Fprintf(w, "while they wait, each goroutine holds %.1f KiB: %.1f KiB of stack and %.0f B of heap (runtime.MemStats)\n",
 		(cost.stack+cost.heap)/1024, cost.stack/1024, cost.heap)
-	fmt.Fprintln(w, "a goroutine starts with a 2 KiB stack, copied to one twice the size when its calls go deeper; the book puts a coroutine under 1 KB.")
+	fmt.Fprintln(w, "a goroutine starts with a 2 KiB stack (or the average size the last GC saw) and is copied to one twice the size when its calls go deeper; the book puts a coroutine under 1 KB.")
 	return nil
 }
 
