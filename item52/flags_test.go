@@ -4,10 +4,15 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime/trace"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // refusal is a command line that run must answer without starting the lesson: -h (status 0) or a
@@ -50,4 +55,23 @@ type refusedStdout struct{ *testing.T }
 func (t refusedStdout) Write(p []byte) (int, error) {
 	t.Fatalf("the lesson started instead of refusing its flags: %q", p)
 	return len(p), nil
+}
+
+// A lesson that fails makes runLesson print the error after the item's name and return 1, and the
+// execution trace that -trace started is stopped and written either way.
+func TestRunLesson_FailureExits1AndStopsTrace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trace.out")
+	var stderr bytes.Buffer
+	code := runLesson(newFlagSet("itemNN", "a lesson that fails", &stderr), []string{"-trace", path},
+		func() error { return nil },
+		func() error {
+			require.True(t, trace.IsEnabled(), "-trace did not start the execution tracer")
+			return errors.New("the lesson failed")
+		})
+	assert.Equal(t, 1, code, "exit status")
+	assert.Equal(t, "itemNN: the lesson failed\n", stderr.String())
+	assert.False(t, trace.IsEnabled(), "runLesson returned with the execution tracer still running")
+	written, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(written, []byte("go 1.")), "the trace file does not start with a trace header: %.20q", written)
 }
