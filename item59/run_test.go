@@ -41,7 +41,14 @@ func TestRun_MatchesREADME(t *testing.T) {
 	}
 	trace := filepath.Join(t.TempDir(), "trace.out")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"-latency", readmeLatency.String(), "-trace", trace}, &stdout, &stderr)
+	done := make(chan int, 1)
+	go func() { done <- run([]string{"-latency", readmeLatency.String(), "-trace", trace}, &stdout, &stderr) }()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(realRunLimit):
+		t.Fatalf("go run ./item59 -latency %v had not returned after %v (it takes about a second): is a pool stuck? A limit of 0 blocks every Go", readmeLatency, realRunLimit)
+	}
 	require.Equal(t, 0, code, "stderr:\n%s", stderr.String())
 	_, limits, found := strings.Cut(stdout.String(), "\n"+limitHeader)
 	require.True(t, found, "the real run printed no limit table; stdout:\n%s", stdout.String())
@@ -52,6 +59,10 @@ func TestRun_MatchesREADME(t *testing.T) {
 	require.NoError(t, err, "-trace wrote no file")
 	assert.Regexp(t, `^go 1\.\d+ trace`, string(data[:min(len(data), 16)]), "-trace should write a Go execution trace")
 }
+
+// realRunLimit bounds TestRun_MatchesREADME's real run, so a pool that never returns fails the
+// test instead of hanging it until the package's timeout.
+const realRunLimit = 20 * time.Second
 
 // readmeLatency is the README sample's -latency.
 const readmeLatency = 2 * time.Millisecond
