@@ -495,6 +495,35 @@ func TestSleepers_StartFailureLeavesNoneBehind(t *testing.T) {
 	}
 }
 
+// TestSleepers_ReportAChildThatFails: the second of three sleepers starts but exits with an error
+// (its argument is no duration); both versions wait for every child and name the one that failed.
+func TestSleepers_ReportAChildThatFails(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		run  func(context.Context, spawner, int, time.Duration) error
+	}{
+		{"broken", runSleepersOneByOne},
+		{"fixed", runSleepers},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			spawn, started := testSpawn(), 0
+			secondFails := func(ctx context.Context, role string, args ...string) *exec.Cmd {
+				if started++; started == 2 {
+					args = []string{"soon"}
+				}
+				return spawn(ctx, role, args...)
+			}
+			err := tt.run(t.Context(), secondFails, 3, time.Millisecond)
+			require.Error(t, err, "a sleeper exited with status %d, and %s returned no error", usageCode, tt.name)
+			assert.Contains(t, err.Error(), "sleep child 1", "the error should name the child that failed")
+			assert.NotContains(t, err.Error(), "sleep child 0")
+			assert.NotContains(t, err.Error(), "sleep child 2")
+		})
+	}
+}
+
 // TestEncrypt_StartFailureLeavesNoneBehind: the second of three encrypt children fails to start.
 func TestEncrypt_StartFailureLeavesNoneBehind(t *testing.T) {
 	t.Parallel()
