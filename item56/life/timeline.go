@@ -51,6 +51,31 @@ func Recorded(io IO, tl *Timeline) IO {
 	}
 }
 
+// Peak returns the most calls that were ever in flight at once, and how many still are.
+func (tl *Timeline) Peak() (most, now int) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	for _, e := range tl.events { // in the order they happened: recorded under the lock
+		now += e.delta
+		most = max(most, now)
+	}
+	return most, now
+}
+
+// Starts returns when each call began, as offsets from the timeline's start, earliest first.
+func (tl *Timeline) Starts() []time.Duration {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	var at []time.Duration
+	for _, e := range tl.events {
+		if e.delta > 0 {
+			at = append(at, e.at)
+		}
+	}
+	slices.Sort(at)
+	return at
+}
+
 // InFlight splits the run (from the timeline's start to its last event) into slices of the given
 // length and returns, for each, the average number of calls in flight during it: the time all
 // calls spent in flight inside the slice divided by the slice. On the fake clock a call that

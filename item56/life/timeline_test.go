@@ -126,3 +126,27 @@ func TestTimeline_TopREADMEChartsAreTheProvedShapes(t *testing.T) {
 		})
 	}
 }
+
+// Peak and Starts on the fake clock: a pool of 5 over 45 calls never has more than 5 in flight, has
+// none left at the end, and starts 5 calls at each latency.
+func TestTimeline_PeakAndStarts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const latency = 100 * time.Millisecond
+		tl := poolRun(45, 5, latency)
+		most, now := tl.Peak()
+		assert.Equal(t, 5, most, "most calls in flight at once")
+		assert.Equal(t, 0, now, "calls still in flight after the run")
+		var want []time.Duration
+		for wave := range 9 {
+			for range 5 {
+				want = append(want, time.Duration(wave)*latency)
+			}
+		}
+		assert.Equal(t, want, tl.Starts())
+
+		running := NewTimeline()
+		_ = running.Begin() // a call that has not ended
+		most, now = running.Peak()
+		assert.Equal(t, []int{1, 1}, []int{most, now}, "one call begun and not ended: peak 1, still 1")
+	})
+}
