@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -194,26 +193,6 @@ func TestSubmitGameLogic_ErrorReachesCaller(t *testing.T) {
 	})
 }
 
-// probe wraps an IO and records the most calls ever in flight at once.
-type probe struct {
-	inFlight, peak atomic.Int64
-}
-
-// wrap returns io counted by p.
-func (p *probe) wrap(io life.IO) life.IO {
-	return func(ctx context.Context, y, x int) error {
-		n := p.inFlight.Add(1)
-		for {
-			old := p.peak.Load()
-			if n <= old || p.peak.CompareAndSwap(old, n) {
-				break
-			}
-		}
-		defer p.inFlight.Add(-1)
-		return io(ctx, y, x)
-	}
-}
-
 // The book's warning in numbers: a generation takes ⌈cells/limit⌉ waves of I/O, exactly, on the fake
 // clock; no more than limit cells are ever in flight; and an I/O call in countNeighbors doubles the
 // time without any change to simulatePool. No limit is one wave (item 60 proves it for 10,000 cells).
@@ -237,8 +216,8 @@ func TestSimulatePool_GenerationTakesWavesTimesLatency(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			poolBubble(t, func(t *testing.T) {
-				var p probe
-				wait := p.wrap(life.Latency(latency))
+				tl := life.NewTimeline()
+				wait := life.Recorded(life.Latency(latency), tl)
 				io := life.CellIO{Logic: wait}
 				if tc.neighborsIO {
 					io.Neighbors = wait
@@ -247,7 +226,8 @@ func TestSimulatePool_GenerationTakesWavesTimesLatency(t *testing.T) {
 				_, err := simulatePool(t.Context(), tc.limit, io, tc.grid)
 				require.NoError(t, err)
 				assert.Equal(t, time.Duration(tc.waves)*latency, time.Since(start))
-				assert.Equal(t, int64(tc.maxPeak), p.peak.Load(), "most I/O calls in flight at once")
+				most, _ := tl.Peak()
+				assert.Equal(t, tc.maxPeak, most, "most I/O calls in flight at once")
 			})
 		})
 	}
