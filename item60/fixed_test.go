@@ -95,18 +95,6 @@ func TestSimulate_ErrorReachesCaller(t *testing.T) {
 	})
 }
 
-// peakIO wraps io and records the most calls ever in flight at once.
-func peakIO(io life.IO, peak *atomic.Int64) life.IO {
-	var inFlight atomic.Int64
-	return func(ctx context.Context, y, x int) error {
-		n := inFlight.Add(1)
-		for old := peak.Load(); n > old && !peak.CompareAndSwap(old, n); old = peak.Load() {
-		}
-		defer inFlight.Add(-1)
-		return io(ctx, y, x)
-	}
-}
-
 // A goroutine per cell means every cell's I/O overlaps: on the fake clock a generation takes exactly
 // one latency whatever its size, 10,000 cells included, with every cell in flight at once; I/O in
 // countNeighbors as well makes it two, with no change to simulate. Under -race the big grid has
@@ -129,8 +117,8 @@ func TestSimulate_GenerationTakesOneLatency(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				var peak atomic.Int64
-				wait := peakIO(life.Latency(latency), &peak)
+				tl := life.NewTimeline()
+				wait := life.Recorded(life.Latency(latency), tl)
 				io := life.CellIO{Logic: wait}
 				if tc.neighborsIO {
 					io.Neighbors = wait
@@ -139,7 +127,8 @@ func TestSimulate_GenerationTakesOneLatency(t *testing.T) {
 				_, err := simulate(t.Context(), io, life.NewGrid(1, tc.cells))
 				require.NoError(t, err)
 				assert.Equal(t, time.Duration(tc.latencies)*latency, time.Since(start), "%d cells", tc.cells)
-				assert.Equal(t, int64(tc.cells), peak.Load(), "every cell's I/O in flight at once")
+				most, _ := tl.Peak()
+				assert.Equal(t, tc.cells, most, "every cell's I/O in flight at once")
 			})
 		})
 	}
