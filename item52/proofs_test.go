@@ -71,6 +71,16 @@ func TestPoll_WorksWhileChildRuns(t *testing.T) {
 	}
 }
 
+// sleeperRuns are listings 3–4's two versions, for the tables below.
+var sleeperRuns = []struct {
+	name    string
+	run     func(context.Context, spawner, int, time.Duration) error
+	wantBug bool
+}{
+	{"broken: start and wait one by one", runSleepersOneByOne, !exercise},
+	{"fixed: start all then wait", runSleepers, false},
+}
+
 // TestSleepers_OverlapAtBarrier proves listings 3–4 without a stopwatch. Each sleeper records its
 // start in a directory and waits until all n have — possible only if n children are alive at
 // once. Started one at a time, the first sleeper waits alone until its bound and fails
@@ -79,15 +89,7 @@ func TestPoll_WorksWhileChildRuns(t *testing.T) {
 func TestSleepers_OverlapAtBarrier(t *testing.T) {
 	t.Parallel()
 	const n = 3 // the book starts 10; 3 alive at once prove the overlap as well, for less CPU
-	tests := []struct {
-		name    string
-		run     func(context.Context, spawner, int, time.Duration) error
-		wantBug bool
-	}{
-		{"broken: start and wait one by one", runSleepersOneByOne, !exercise},
-		{"fixed: start all then wait", runSleepers, false},
-	}
-	for _, tt := range tests {
+	for _, tt := range sleeperRuns {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
@@ -479,13 +481,7 @@ func (c firstWrite) Write(p []byte) (int, error) {
 // TestSleepers_StartFailureLeavesNoneBehind: the second of three sleepers fails to start.
 func TestSleepers_StartFailureLeavesNoneBehind(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		name string
-		run  func(context.Context, spawner, int, time.Duration) error
-	}{
-		{"broken", runSleepersOneByOne},
-		{"fixed", runSleepers},
-	} {
+	for _, tt := range sleeperRuns {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			assertNoneLeftBehind(t, 1, "sleep child 1", func(ctx context.Context, spawn spawner) error {
@@ -499,13 +495,7 @@ func TestSleepers_StartFailureLeavesNoneBehind(t *testing.T) {
 // (its argument is no duration); both versions wait for every child and name the one that failed.
 func TestSleepers_ReportAChildThatFails(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		name string
-		run  func(context.Context, spawner, int, time.Duration) error
-	}{
-		{"broken", runSleepersOneByOne},
-		{"fixed", runSleepers},
-	} {
+	for _, tt := range sleeperRuns {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			spawn, started := testSpawn(), 0
@@ -516,7 +506,7 @@ func TestSleepers_ReportAChildThatFails(t *testing.T) {
 				return spawn(ctx, role, args...)
 			}
 			err := tt.run(t.Context(), secondFails, 3, time.Millisecond)
-			require.Error(t, err, "a sleeper exited with status %d, and %s returned no error", usageCode, tt.name)
+			require.Error(t, err, "a sleeper exited with status %d, and no error came back", usageCode)
 			assert.Contains(t, err.Error(), "sleep child 1", "the error should name the child that failed")
 			assert.NotContains(t, err.Error(), "sleep child 0")
 			assert.NotContains(t, err.Error(), "sleep child 2")
