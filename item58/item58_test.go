@@ -532,8 +532,8 @@ func TestGeneration_TakesModelTime(t *testing.T) {
 		{singleStage, 5, 9, 10, 5 * latency, waves(45, 10), "10 ×4, 5"},
 		{singleStage, 1, 1, 5, 1 * latency, []float64{1}, "1"},
 		{singleStage, bigHeight, 100, 5, time.Duration(bigRounds) * latency, nil, ""},
-		{singleStageBothIO, 5, 9, 5, 46 * latency, concat([]float64{1}, repeat(44, 2), []float64{1}), "1, 2 ×44, 1"},
-		{phased, 5, 9, 5, 10 * latency, concat([]float64{5}, repeat(8, 10), []float64{5}), "5, 10 ×8, 5"},
+		{singleStageBothIO, 5, 9, 5, 46 * latency, slices.Concat([]float64{1}, slices.Repeat([]float64{2}, 44), []float64{1}), "1, 2 ×44, 1"},
+		{phased, 5, 9, 5, 10 * latency, slices.Concat([]float64{5}, slices.Repeat([]float64{10}, 8), []float64{5}), "5, 10 ×8, 5"},
 		{phased, 1, 1, 5, 2 * latency, []float64{1, 1}, "1 ×2"},
 		{phased, bigHeight, 100, 5, time.Duration(bigRounds+1) * latency, nil, ""},
 	}
@@ -564,22 +564,10 @@ func TestGeneration_TakesModelTime(t *testing.T) {
 	}
 }
 
-// repeat is n copies of v.
-func repeat(n int, v float64) []float64 {
-	s := make([]float64, n)
-	for i := range s {
-		s[i] = v
-	}
-	return s
-}
-
-// concat joins slices.
-func concat(parts ...[]float64) []float64 { return slices.Concat(parts...) }
-
 // waves is the shape of cells on a pool of workers with I/O in one stage: full waves of workers
 // calls in flight, then what is left.
 func waves(cells, workers int) []float64 {
-	s := repeat(cells/workers, float64(workers))
+	s := slices.Repeat([]float64{float64(workers)}, cells/workers)
 	if cells%workers != 0 {
 		s = append(s, float64(cells%workers))
 	}
