@@ -143,19 +143,19 @@ func TestCounters_RaceDetectorFlagsOnlyCounter(t *testing.T) {
 	for _, tt := range counters {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			stdout, allStderr, err := sharedChild(t, "count")
-			stderr := countSection(allStderr, tt.name)
-			require.Contains(t, stdout, "count "+tt.name+" ", "the child did not finish this counter's workload; its stderr:\n%s", firstLines(stderr, 12))
+			r := sharedChild(t, "count")
+			stderr := countSection(r.stderr, tt.name)
+			require.Contains(t, r.stdout, "count "+tt.name+" ", "the child did not finish this counter's workload; its stderr:\n%s", firstLines(stderr, 12))
 			raced := strings.Contains(stderr, "WARNING: DATA RACE")
 			if tt.wantBug {
 				require.True(t, raced, "the detector should report Counter; stderr:\n%s", firstLines(stderr, 12))
-				assert.Error(t, err, "a child whose detector reports a race exits non-zero")
+				assert.Error(t, r.err, "a child whose detector reports a race exits non-zero")
 				assert.Contains(t, stderr, "(*Counter).Increment", "the report should name the racing method")
 				return
 			}
 			assert.False(t, raced, "%s still has a data race: %s (every read and write of the count needs the same guard)", tt.name, raceSites(stderr))
-			if !strings.Contains(allStderr, "WARNING: DATA RACE") {
-				assert.NoError(t, err, "no counter raced, so the child should pass; stderr:\n%s", firstLines(allStderr, 12))
+			if !strings.Contains(r.stderr, "WARNING: DATA RACE") {
+				assert.NoError(t, r.err, "no counter raced, so the child should pass; stderr:\n%s", firstLines(r.stderr, 12))
 			}
 		})
 	}
@@ -170,9 +170,9 @@ func TestCounters_CountExactly(t *testing.T) {
 	for _, tt := range counters {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			stdout, stderr, _ := sharedChild(t, "count")
-			m := regexp.MustCompile(`(?m)^count ` + tt.name + ` (\d+)$`).FindStringSubmatch(stdout)
-			require.NotNil(t, m, "the child did not print this counter's count; its stderr:\n%s", firstLines(countSection(stderr, tt.name), 12))
+			r := sharedChild(t, "count")
+			m := regexp.MustCompile(`(?m)^count ` + tt.name + ` (\d+)$`).FindStringSubmatch(r.stdout)
+			require.NotNil(t, m, "the child did not print this counter's count; its stderr:\n%s", firstLines(countSection(r.stderr, tt.name), 12))
 			got, _ := strconv.Atoi(m[1])
 			want := childWorkers * childHowMany
 			if tt.wantBug {
@@ -388,14 +388,7 @@ type childRun struct {
 
 // sharedChild returns the shared run of role's child process, running it (reexec) when this test
 // already had the last one.
-func sharedChild(t *testing.T, role string) (stdout, stderr string, err error) {
-	t.Helper()
-	r := sharedRun(t, role)
-	return r.stdout, r.stderr, r.err
-}
-
-// sharedRun is sharedChild's whole record, the trace included.
-func sharedRun(t *testing.T, role string) *childRun {
+func sharedChild(t *testing.T, role string) *childRun {
 	t.Helper()
 	c, _ := children.LoadOrStore(role, new(childRun))
 	r := c.(*childRun)
@@ -416,7 +409,7 @@ func sharedRun(t *testing.T, role string) *childRun {
 // child process: TestRun_MatchesREADME's, the README's command with -trace.
 func TestRun_WritesTrace(t *testing.T) {
 	t.Parallel()
-	r := sharedRun(t, "run")
+	r := sharedChild(t, "run")
 	if !raceEnabled {
 		require.NoError(t, r.err, "stderr:\n%s", firstLines(r.stderr, 12))
 	}
@@ -441,12 +434,12 @@ func TestRun_MatchesREADME(t *testing.T) {
 		t.Skip("exercise mode: your broken.go changes the lesson's output")
 	}
 	t.Parallel()
-	stdout, stderr, err := sharedChild(t, "run")
-	assert.NotContains(t, stderr, "the lesson left a goroutine running")
+	r := sharedChild(t, "run")
+	assert.NotContains(t, r.stderr, "the lesson left a goroutine running")
 	if !raceEnabled {
-		require.NoError(t, err, "stderr:\n%s", stderr)
+		require.NoError(t, r.err, "stderr:\n%s", r.stderr)
 	}
-	assertMatchesREADME(t, "go run ./item54 "+strings.Join(readmeArgs, " "), stdout,
+	assertMatchesREADME(t, "go run ./item54 "+strings.Join(readmeArgs, " "), r.stdout,
 		mask{regexp.MustCompile(`\d+(\.\d+)?(ns|µs|ms|s)\b`), "<time>"},
 		mask{regexp.MustCompile(`got \d+  \(\d+ updates lost`), "got <N>  (<N> updates lost"})
 }
