@@ -60,12 +60,7 @@ func runChild(role string) int {
 // inside the version's per-cell function, then goleak's report. The leaked goroutines, if any, end
 // with this process.
 func leakChild(name string, gather gather) int {
-	grid := life.Glider()
-	reply := make(chan struct{})
-	io, tally := failFirst(grid.Cells(), reply)
-	_, err := gather(context.Background(), life.CellIO{Logic: io}, grid)
-	close(reply)
-	tally.ended.Wait()
+	_, err := runFailFirst(context.Background(), gather, life.Glider())
 	leaks := goleak.Find() // retries for a while, so goroutines that are only exiting are not counted
 	fmt.Printf("error: %v\nleft behind: %d\n", err, goroutinesIn("."+name+".func1"))
 	if leaks == nil {

@@ -17,9 +17,9 @@ import (
 // gather is the shape simulate and simulateGather share.
 type gather func(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, error)
 
-// replyLimit bounds the first-error demo: if a version has not returned this long after the call,
-// the held-back replies arrive anyway, so a version that waits for them instead of cancelling ends
-// late instead of never.
+// replyLimit bounds runFailFirst: if a version has not returned this long after the call, the
+// held-back replies arrive anyway, so a version that waits for them instead of cancelling ends late
+// instead of never.
 const replyLimit = 10 * time.Second
 
 // firstError runs each version on grid with cell (0, 0) failing once every other cell's I/O has
@@ -36,13 +36,7 @@ func firstError(ctx context.Context, w io.Writer, grid *life.Grid) error {
 		{"simulate (fixed)", ".simulate.func1", simulate},
 		{"simulateGather (broken)", ".simulateGather.func1", simulateGather},
 	} {
-		reply := make(chan struct{})
-		deliver := sync.OnceFunc(func() { close(reply) })
-		time.AfterFunc(replyLimit, deliver)
-		io, tally := failFirst(grid.Cells(), reply)
-		_, err := v.gather(ctx, life.CellIO{Logic: io}, grid)
-		deliver() // the call has returned: the replies arrive
-		tally.ended.Wait()
+		tally, err := runFailFirst(ctx, v.gather, grid)
 		fmt.Fprintf(tw, "%s\t%v\t%d\t%d\t%d\n", v.name, err, tally.cancelled.Load(), tally.completed.Load(), goroutinesIn(v.fn))
 	}
 	if err := tw.Flush(); err != nil {
@@ -50,6 +44,19 @@ func firstError(ctx context.Context, w io.Writer, grid *life.Grid) error {
 	}
 	fmt.Fprintln(w, "simulateGather's goroutines are blocked forever sending results nobody will read; only the end of this process frees them.")
 	return nil
+}
+
+// runFailFirst runs gather on grid with failFirst's I/O, then lets the held-back replies arrive and
+// waits for the other cells' I/O to end.
+func runFailFirst(ctx context.Context, gather gather, grid *life.Grid) (*ioTally, error) {
+	reply := make(chan struct{})
+	deliver := sync.OnceFunc(func() { close(reply) })
+	defer time.AfterFunc(replyLimit, deliver).Stop()
+	io, tally := failFirst(grid.Cells(), reply)
+	_, err := gather(ctx, life.CellIO{Logic: io}, grid)
+	deliver() // the call has returned: the replies arrive
+	tally.ended.Wait()
+	return tally, err
 }
 
 // ioTally counts how the I/O of the cells that do not fail ended.
