@@ -454,11 +454,11 @@ func TestPipelines_StopFinishesCellsInFlight(t *testing.T) {
 					}
 					return err
 				}
-				io := life.CellIO{Logic: firstStage}
+				start, io := startSingleStage, life.CellIO{Logic: firstStage}
 				if d == phased {
-					io = life.CellIO{Neighbors: firstStage, Logic: slow}
+					start, io = startPhased, life.CellIO{Neighbors: firstStage, Logic: slow}
 				}
-				p := startFor(d)(ctx, 5, io)
+				p := start(ctx, 5, io)
 				for y := range 5 {
 					p.feed(y, 0) // each of the 5 first-stage workers now holds a cell in its I/O
 				}
@@ -498,14 +498,6 @@ func TestPipelines_StopFinishesCellsInFlight(t *testing.T) {
 			})
 		})
 	}
-}
-
-// startFor returns the start function of design d.
-func startFor(d design) func(context.Context, int, life.CellIO) pool {
-	if d == phased {
-		return startPhased
-	}
-	return startSingleStage
 }
 
 // TestGeneration_TakesModelTime: on the fake clock a generation takes exactly what generationTime
