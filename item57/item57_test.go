@@ -414,8 +414,9 @@ func TestLockingGrid_NeededOnlyForSharedCells(t *testing.T) {
 func TestRun_RejectsBadFlags(t *testing.T) {
 	assertRefused(t, []refusal{
 		{[]string{"-h"}, 0, "Usage: go run ./item57 [flags]\nItem 57: a goroutine per cell"},
-		{[]string{"-latency", "0s"}, 2, "item57: -latency must be between 1ns and 300ms (got 0s): the lesson waits it about 60 times\n"},
-		{[]string{"-latency", "1s"}, 2, "item57: -latency must be between 1ns and 300ms (got 1s)"},
+		{[]string{"-latency", "0s"}, 2, "item57: -latency must be between 1ms and 300ms (got 0s): the lesson waits it about 60 times; below 1ms"},
+		{[]string{"-latency", "500µs"}, 2, "item57: -latency must be between 1ms and 300ms (got 500µs)"},
+		{[]string{"-latency", "1s"}, 2, "item57: -latency must be between 1ms and 300ms (got 1s)"},
 		{[]string{"-latency", "10"}, 2, `invalid value "10" for flag -latency: parse error`},
 		{[]string{"-latency", "10"}, 2, "hint: a duration needs a unit"},
 		{[]string{"-cells", "99"}, 2, "item57: -cells must be between 100 and 10000 (got 99): fewer make the figures page-size noise"},
