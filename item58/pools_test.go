@@ -19,16 +19,15 @@ type pool struct {
 	stop     func()                                                // the pipeline's Stop
 	feed     func(y, x int)                                        // sends one cell into the first stage, bypassing the coordinator
 	out      <-chan cellResult                                     // the results, for a test that plays the coordinator
-	unstick  func() string                                         // see below
+	// unstick does one channel operation, without waiting, that releases a goroutine blocked on
+	// one of the pool's channels, and says which; "" if none was blocked. A test calls it, after
+	// synctest.Wait, to release what a broken coordinator or worker left stuck, so that the bubble
+	// can end; the shipped code leaves nothing for it to do after a cancel.
+	unstick func() string
 	// logicClosed reports, without waiting, whether the phased pipeline's logic channel is closed
 	// (nil for the single stage). It must be called only when nothing is sending on it.
 	logicClosed func() bool
 }
-
-// unstick (the pool field) does one channel operation, without waiting, that releases a goroutine
-// blocked on one of the pool's channels, and says which; "" if none was blocked. A test calls it,
-// after synctest.Wait, to release what a broken coordinator or worker left stuck, so that the
-// bubble can end; the shipped code leaves nothing for it to do after a cancel.
 
 // startWith starts a single-stage Pipeline whose generations run coordinate (simulatePipeline, or
 // brokenSimulatePipeline).
