@@ -16,7 +16,6 @@ import (
 // cost is what a goroutine per cell holds while the cells wait in their I/O, per cell, measured
 // from /proc on Linux: resident with resident, virtual with virtual.
 type cost struct {
-	cells       int
 	resident    float64       // growth of VmRSS, the memory really in use, bytes per cell
 	virtual     float64       // growth of VmSize, address space reserved, bytes per cell
 	kernelStack float64       // growth of /proc/meminfo's KernelStack (system-wide), bytes per cell
@@ -92,7 +91,6 @@ func measureCells(ctx context.Context, cells int, pinned bool) (cost, error) {
 	}
 	per := func(a, b int64) float64 { return float64(a-b) / float64(cells) }
 	return cost{
-		cells:       cells,
 		resident:    per(after.rss, before.rss),
 		virtual:     per(after.vsize, before.vsize),
 		kernelStack: per(after.kernelStack, before.kernelStack),

@@ -20,11 +20,12 @@ func TestCost_PthreadReservesItsStackVirtually(t *testing.T) {
 	if stack.Cur > 64<<20 { // unlimited is the largest value
 		t.Skipf("ulimit -s is %d: glibc then picks its own default stack size", stack.Cur)
 	}
-	th := measureOrFail(t, 50, true)
+	const cells = 50
+	th := measureOrFail(t, cells, true)
 	require.Positive(t, th.threads, "the pinned cells added no OS thread")
 	// Per thread added, not per cell: a cell may reuse an idle thread, and glibc keeps the stacks of
 	// exited threads in a small cache for reuse, already reserved. Half of ulimit -s is still MiB.
-	perThread := th.virtual * float64(th.cells) / float64(th.threads)
+	perThread := th.virtual * cells / float64(th.threads)
 	assert.GreaterOrEqual(t, perThread, float64(stack.Cur)/2, "each thread should reserve about ulimit -s (%d bytes)", stack.Cur)
 	assert.Less(t, th.resident, perThread/10, "the reservation is virtual: little of it is resident")
 	t.Logf("per thread: %s virtual, %s resident (ulimit -s %s)", bytesIEC(perThread), bytesIEC(th.resident), bytesIEC(float64(stack.Cur)))
