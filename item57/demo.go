@@ -62,14 +62,14 @@ func cellNote(grid *life.Grid) string {
 }
 
 // simulation is one generation with the cells' I/O: simulateThreaded and simulateThreadedSafe.
-type simulation func(ctx context.Context, io life.CellIO, grid *life.Grid) (*life.Grid, error)
+type simulation func(ctx context.Context, cellIO life.CellIO, grid *life.Grid) (*life.Grid, error)
 
 // printTable runs the book's driver (life.Table) with step and prints the table and how long the
 // five generations took.
 func printTable(ctx context.Context, w io.Writer, step simulation, latency time.Duration) error {
-	io := life.CellIO{Logic: life.Latency(latency)}
+	cellIO := life.CellIO{Logic: life.Latency(latency)}
 	start := time.Now()
-	table, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return step(ctx, io, g) })
+	table, err := life.Table(func(g *life.Grid) (*life.Grid, error) { return step(ctx, cellIO, g) })
 	if err != nil {
 		return err
 	}
@@ -130,16 +130,16 @@ func lessonChild(role string, stderr io.Writer) int {
 // and with a goroutine per cell (simulateThreadedSafe).
 func printCharts(ctx context.Context, w io.Writer, latency time.Duration) error {
 	if err := printChart(w, latency, "serial (life.SimulateIO, item 56): one call at a time, 45 columns of height 1",
-		func(io life.CellIO) error { _, err := life.SimulateIO(ctx, io, life.Glider()); return err }); err != nil {
+		func(cellIO life.CellIO) error { _, err := life.SimulateIO(ctx, cellIO, life.Glider()); return err }); err != nil {
 		return err
 	}
 	return printChart(w, latency, "a goroutine per cell (simulateThreadedSafe): all 45 at once, one column (real timers end a little late)",
-		func(io life.CellIO) error { _, err := simulateThreadedSafe(ctx, io, life.Glider()); return err })
+		func(cellIO life.CellIO) error { _, err := simulateThreadedSafe(ctx, cellIO, life.Glider()); return err })
 }
 
 // printChart runs one generation with recorded I/O of the given latency and draws how many calls
 // were in flight over time (life.Timeline), under its caption, on the scale every item uses.
-func printChart(w io.Writer, latency time.Duration, caption string, generation func(io life.CellIO) error) error {
+func printChart(w io.Writer, latency time.Duration, caption string, generation func(cellIO life.CellIO) error) error {
 	tl := life.NewTimeline()
 	if err := generation(life.CellIO{Logic: life.Recorded(life.Latency(latency), tl)}); err != nil {
 		return err
