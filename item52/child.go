@@ -28,7 +28,6 @@ const (
 	roleSleep   = "sleep"       // sleeps for its argument (a Go duration), like sleep(1)
 	roleEncrypt = "encrypt"     // stands in for `openssl enc -pass env:password`
 	roleHash    = "hash"        // stands in for `openssl dgst -sha256 -binary`
-	hashSize    = sha256.Size   // bytes in the hash child's output
 	bookPhrase  = "Hello from the child!"
 )
 
