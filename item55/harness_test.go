@@ -81,7 +81,7 @@ func inBrokenChild(t *testing.T) bool {
 	}
 	stdout, stderr, err := reexec(t, strings.Join(pattern, "/"))
 	if err != nil {
-		t.Error(childFailure(stdout + stderr))
+		t.Error(childFailure("broken.go", stdout+stderr))
 	}
 	return true
 }
@@ -101,7 +101,7 @@ func requireFixedRuns(t *testing.T) {
 		stdout, stderr, err := reexec(t, fixedRole)
 		switch {
 		case err != nil:
-			fixedFailure = strings.Replace(childFailure(stdout+stderr), "broken.go", "fixed.go", 1)
+			fixedFailure = childFailure("fixed.go", stdout+stderr)
 		case strings.Contains(stdout, "stuck"):
 			fixedStuck = "the fixed pipeline did not finish within 2 s, for real (the tests that run it on the fake clock name the queue nobody closed)"
 		}
@@ -173,8 +173,8 @@ var (
 	actual    = regexp.MustCompile(`(?m)^\s+actual\s*: (.*)$`)
 )
 
-// childFailure sums up how a child's row failed in a line or two.
-func childFailure(out string) string {
+// childFailure sums up in a line or two how a child failed, blaming file (broken.go or fixed.go).
+func childFailure(file, out string) string {
 	if m := panicLine.FindStringSubmatch(out); m != nil {
 		where := strings.Join(stuckAt(out[strings.Index(out, m[0]):]), "; ")
 		switch {
@@ -183,15 +183,15 @@ func childFailure(out string) string {
 			if strings.Contains(where, "Put") {
 				hint = "a Put that waits for room nobody will make: its consumer stopped (a queue closed before its producer finished?) or is not reading yet"
 			}
-			return "broken.go left goroutines blocked for good: " + where + "; " + hint
+			return file + " left goroutines blocked for good: " + where + "; " + hint
 		case strings.Contains(m[1], "closed channel"):
-			return "broken.go panicked: " + m[1] + " in " + where + ": close once, by the last sender, after its last send"
+			return file + " panicked: " + m[1] + " in " + where + ": close once, by the last sender, after its last send"
 		default:
-			return "broken.go panicked: " + m[1] + " in " + where
+			return file + " panicked: " + m[1] + " in " + where
 		}
 	}
 	if strings.Contains(out, "WARNING: DATA RACE") {
-		return "broken.go has a data race: " + strings.Join(stuckAt(out[strings.Index(out, "WARNING: DATA RACE"):]), "; ")
+		return file + " has a data race: " + strings.Join(stuckAt(out[strings.Index(out, "WARNING: DATA RACE"):]), "; ")
 	}
 	msg := errorLine.FindAllStringSubmatch(out, -1)
 	if len(msg) == 0 {
