@@ -136,7 +136,10 @@ func checkChild(t *testing.T, version, workload string) (stdout, stderr string, 
 	c, _ := checkRuns.LoadOrStore(version, new(checkRun))
 	run := c.(*checkRun)
 	run.once.Do(func() { run.stdout, run.stderr, run.err = reexec(t, "check:"+version) })
-	requireNotStuck(t, run.stdout)
+	if _, after, found := strings.Cut(run.stdout, "stuck: "); found { // the child's own line
+		line, _, _ := strings.Cut(after, "\n")
+		t.Fatal(line)
+	}
 	_, part, found := strings.Cut(run.stdout, "== "+workload+" ==\n")
 	require.True(t, found, "the child never reached the %q workload; its stdout:\n%s\nstderr:\n%s", workload, run.stdout, run.stderr)
 	if before, _, found := strings.Cut(part, "\n== "); found {
@@ -166,15 +169,6 @@ func versionNamed(t testing.TB, name string) simulation {
 	}
 	t.Fatalf("no version %q", name)
 	return nil
-}
-
-// requireNotStuck fails the test with the child's own line if its watchdog had to end it.
-func requireNotStuck(t *testing.T, stdout string) {
-	t.Helper()
-	if _, after, found := strings.Cut(stdout, "stuck: "); found {
-		line, _, _ := strings.Cut(after, "\n")
-		t.Fatal(line)
-	}
 }
 
 // raceSite is where the first race report in stderr points ("broken.go:25"), or "" if there is none.
@@ -300,7 +294,6 @@ func TestSimulateThreaded_PanicEndsTheProgram(t *testing.T) {
 	for _, v := range versions {
 		t.Run(v.name, func(t *testing.T) {
 			stdout, stderr, err := reexec(t, "panic:"+v.name)
-			requireNotStuck(t, stdout)
 			var exit *exec.ExitError
 			require.ErrorAs(t, err, &exit, "the child should die of the panic; stdout:\n%s", stdout)
 			assert.Equal(t, 2, exit.ExitCode(), "a Go panic exits with status 2")
