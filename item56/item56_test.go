@@ -253,10 +253,10 @@ func TestRun_MatchesREADMEAndWritesTrace(t *testing.T) {
 	})
 	tracePath := filepath.Join(t.TempDir(), "trace.out")
 	var out, errOut bytes.Buffer
-	exit := make(chan int, 1)
-	go func() { exit <- run(append(strings.Fields(readmeArgs), "-trace", tracePath), &out, &errOut) }()
+	exited := make(chan int, 1)
+	go func() { exited <- run(append(strings.Fields(readmeArgs), "-trace", tracePath), &out, &errOut) }()
 	select {
-	case code := <-exit:
+	case code := <-exited:
 		require.Equal(t, 0, code, "stderr:\n%s", errOut.String())
 	case <-time.After(60 * time.Second): // it takes about a second; this is for a real hang
 		t.Fatal("the lesson did not finish within 60 s")
