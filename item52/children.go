@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+
+	"workbook/item56/life"
 )
 
 // The steps the broken and fixed listings share: how a child is made, and what happens once the
@@ -155,10 +157,10 @@ func closeAll(files ...*os.File) {
 // from the moment its command is made (just before Start) until it exits, which is when exec's
 // copy of its stdout reaches EOF. The recording rides on what exec does anyway, so the listings
 // themselves stay as they are.
-func recording(spawn spawner, tl *timeline) spawner {
+func recording(spawn spawner, tl *life.Timeline) spawner {
 	return func(ctx context.Context, role string, args ...string) *exec.Cmd {
 		cmd := spawn(ctx, role, args...)
-		cmd.Stdout = untilEOF{end: tl.begin()}
+		cmd.Stdout = untilEOF{end: tl.Begin()}
 		return cmd
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"workbook/item56/life"
 )
 
 // The book's values, and the lesson's bounds.
@@ -81,20 +83,20 @@ func lesson(ctx context.Context, spawn spawner, sleep time.Duration, sleepers, s
 	}
 
 	heading(w, "Listings 3–4 (broken): start one sleeper, wait for it, then start the next")
-	tl := newTimeline()
+	start, tl := time.Now(), life.NewTimeline()
 	if err := runSleepersOneByOne(ctx, recording(spawn, tl), sleepers, sleep); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Finished in %.3f s  (%d × %s, one child at a time)\n", time.Since(tl.start).Seconds(), sleepers, sleep)
-	fmt.Fprintf(w, "One child at a time: a long row, never above 1.\n%s", tl.chart(sleep, sleepers))
+	fmt.Fprintf(w, "Finished in %.3f s  (%d × %s, one child at a time)\n", time.Since(start).Seconds(), sleepers, sleep)
+	fmt.Fprintf(w, "One child at a time: a long row, never above 1.\n%s", tl.Chart(sleep, sleepers))
 
 	heading(w, "Listings 3–4 (fixed): start all %d sleepers, then wait for each", sleepers)
-	tl = newTimeline()
+	start, tl = time.Now(), life.NewTimeline()
 	if err := runSleepers(ctx, recording(spawn, tl), sleepers, sleep); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Finished in %.3f s  (about 1 × %s: they overlap; the book: 1.05 seconds with 1s sleeps)\n", time.Since(tl.start).Seconds(), sleep)
-	fmt.Fprintf(w, "All at once: a short, tall block, up to %d in flight.\n%s", sleepers, tl.chart(sleep, sleepers))
+	fmt.Fprintf(w, "Finished in %.3f s  (about 1 × %s: they overlap; the book: 1.05 seconds with 1s sleeps)\n", time.Since(start).Seconds(), sleep)
+	fmt.Fprintf(w, "All at once: a short, tall block, up to %d in flight.\n%s", sleepers, tl.Chart(sleep, sleepers))
 
 	heading(w, "Listings 5–7 (the book's run_encrypt): 3 encrypt children, 10 random bytes each, the password in their environment")
 	inputs := randomInputs(3, 10)

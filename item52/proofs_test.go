@@ -19,6 +19,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"workbook/item56/life"
 )
 
 // Real children cannot run on synctest's fake clock, so these proofs use real time. No assertion
@@ -93,7 +95,7 @@ func TestSleepers_OverlapAtBarrier(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			tl := newTimeline()
+			tl := life.NewTimeline()
 			spawn := recording(testSpawn(fmt.Sprintf("%s=%d,%s,%s", barrierEnv, n, watchFor(tt.wantBug, watchHang), dir)), tl)
 			err := underWatchdog(t.Context(), watchOK, func(ctx context.Context) error {
 				return tt.run(ctx, spawn, n, time.Millisecond)
@@ -105,31 +107,18 @@ func TestSleepers_OverlapAtBarrier(t *testing.T) {
 				require.ErrorAs(t, err, &exitErr, "the first sleeper should give up waiting for the others")
 				assert.Equal(t, barrierCode, exitErr.ExitCode())
 				assert.Len(t, started, 1, "one by one, no second sleeper may start")
-				most, last := peak(tl)
+				most, last := tl.Peak()
 				assert.Equal(t, 1, most, "the lesson's chart: one child at a time")
 				assert.Zero(t, last, "every recorded child should be recorded as ended")
 				return
 			}
 			require.NoError(t, err, "the sleepers were not all alive at once: %d of %d started", len(started), n)
 			assert.Len(t, started, n, "all sleepers should have been alive at once")
-			most, last := peak(tl)
+			most, last := tl.Peak()
 			assert.Equal(t, n, most, "the lesson's chart: all %d children in flight at once", n)
 			assert.Zero(t, last, "every recorded child should be recorded as ended")
 		})
 	}
-}
-
-// peak returns the most children tl ever had in flight at once, and how many were still in flight
-// at the end. The events are in the order they were recorded (under the timeline's lock), which is
-// the order they happened in.
-func peak(tl *timeline) (most, last int) {
-	tl.mu.Lock()
-	defer tl.mu.Unlock()
-	for _, e := range tl.events {
-		last += e.delta
-		most = max(most, last)
-	}
-	return most, last
 }
 
 // encryptStarts are listing 5's two versions, for the tables below.

@@ -71,9 +71,9 @@ func lesson(w io.Writer, latency time.Duration, calls int) error {
 		row{"listings 8–9 (fixed): goroutine per call", fixed.procs, fixed.elapsed})
 	fmt.Fprintln(w, "(the book: 0.5 s and 0.1 s for five calls of 0.1 s, that is 5 and 1 latencies)")
 	fmt.Fprintf(w, "listing 7 (broken), calls in flight over time: one at a time, %d columns of height 1\n", calls)
-	fmt.Fprint(w, broken.inFlight.chart(latency, calls))
+	fmt.Fprint(w, broken.inFlight.Chart(latency, calls))
 	fmt.Fprintf(w, "listings 8–9 (fixed) at GOMAXPROCS=1: up to %d in flight at once, each starting when the runtime hands the P on\n", calls)
-	fmt.Fprint(w, fixed1.inFlight.chart(latency, calls))
+	fmt.Fprint(w, fixed1.inFlight.Chart(latency, calls))
 	fmt.Fprintf(w, "main's last answer: after %d minutes the helicopter is %s of base.\n", calls-1, fixed.last)
 	fmt.Fprintln(w, "A goroutine blocked in a system call hands its processor to another, so the calls overlap even at GOMAXPROCS=1.")
 	return nil

@@ -5,6 +5,8 @@ import (
 	"io"
 	"runtime"
 	"time"
+
+	"workbook/item56/life"
 )
 
 // fastest runs each of runs reps times and returns, for each, its fastest wall time. The runs
@@ -29,16 +31,16 @@ type systemcallsFunc func(calls int, call func() error, compute func(index int))
 
 // systemcallsRun is what one run of a systemcallsFunc showed.
 type systemcallsRun struct {
-	procs    int           // GOMAXPROCS during the run, as the runtime reported it
-	elapsed  time.Duration // wall time
-	inFlight *timeline     // the calls in flight over time, for the charts
-	last     location      // the last helicopter location main computed
+	procs    int            // GOMAXPROCS during the run, as the runtime reported it
+	elapsed  time.Duration  // wall time
+	inFlight *life.Timeline // the calls in flight over time, for the charts
+	last     location       // the last helicopter location main computed
 }
 
 // runSystemcalls runs version at GOMAXPROCS procs: calls blocking calls of latency (the real
 // slowSystemcall), while main computes a helicopter location per call.
 func runSystemcalls(version systemcallsFunc, procs, calls int, latency time.Duration) (r systemcallsRun, err error) {
-	r.inFlight = newTimeline()
+	r.inFlight = life.NewTimeline()
 	locations := make([]location, calls)
 	withGOMAXPROCS(procs, func() {
 		r.procs = runtime.GOMAXPROCS(0)
@@ -52,9 +54,9 @@ func runSystemcalls(version systemcallsFunc, procs, calls int, latency time.Dura
 }
 
 // recorded returns call, recording on tl when each call begins and ends.
-func recorded(tl *timeline, call func() error) func() error {
+func recorded(tl *life.Timeline, call func() error) func() error {
 	return func() error {
-		defer tl.begin()()
+		defer tl.Begin()()
 		return call()
 	}
 }

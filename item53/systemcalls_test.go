@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"workbook/item56/life"
 )
 
 // systemcallsVersions are the broken and fixed versions of listings 7 to 9, for proofs that run
@@ -51,7 +53,7 @@ type observation struct {
 func observe(t *testing.T, file string, impl systemcallsFunc, failing ...int64) (o observation) {
 	t.Helper()
 	var made, finished atomic.Int64
-	tl := newTimeline()
+	tl := life.NewTimeline()
 	call := func() error {
 		n := made.Add(1)
 		time.Sleep(fakeLatency)
@@ -89,7 +91,7 @@ func observe(t *testing.T, file string, impl systemcallsFunc, failing ...int64) 
 		synctest.Wait()
 	}
 	o.made = made.Load()
-	o.inFlight = tl.inFlight(fakeLatency)
+	o.inFlight = tl.InFlight(fakeLatency)
 	mu.Lock()
 	defer mu.Unlock()
 	return o

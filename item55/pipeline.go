@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"workbook/item56/life"
 )
 
 // download, resize and upload are example 1's stand-ins for real work: each returns its argument.
@@ -61,16 +63,16 @@ type Result struct {
 
 // stageTimelines records, for each stage, when its work runs: which stage is busy over time.
 type stageTimelines struct {
-	download, resize, upload *timeline
+	download, resize, upload *life.Timeline
 }
 
 // recordStages returns stages that record each call's work on their stage's timeline, and the
 // timelines, whose time starts now.
 func recordStages(s Stages) (Stages, stageTimelines) {
-	tl := stageTimelines{newTimeline(), newTimeline(), newTimeline()}
-	rec := func(t *timeline, work func(int) int) func(int) int {
+	tl := stageTimelines{life.NewTimeline(), life.NewTimeline(), life.NewTimeline()}
+	rec := func(t *life.Timeline, work func(int) int) func(int) int {
 		return func(item int) int {
-			defer t.begin()()
+			defer t.Begin()()
 			return work(item)
 		}
 	}
@@ -86,9 +88,9 @@ func (tl stageTimelines) show(w io.Writer, latency time.Duration, workers Worker
 	fmt.Fprintf(w, "Each stage at work over time (the top = its goroutines): %s\n", caption)
 	for _, s := range []struct {
 		name    string
-		tl      *timeline
+		tl      *life.Timeline
 		workers int
 	}{{"download", tl.download, workers.Download}, {"resize", tl.resize, workers.Resize}, {"upload", tl.upload, workers.Upload}} {
-		fmt.Fprintf(w, "%s:\n%s", s.name, s.tl.chart(latency, s.workers))
+		fmt.Fprintf(w, "%s:\n%s", s.name, s.tl.Chart(latency, s.workers))
 	}
 }

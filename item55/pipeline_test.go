@@ -9,7 +9,6 @@ package main
 
 import (
 	"runtime"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"workbook/item56/life"
 )
 
 // sleepMillisecond is main's wait between two looks at the done queue inside a synctest
@@ -409,20 +410,6 @@ func TestPipeline_PeakQueue(t *testing.T) {
 	}
 }
 
-// starts returns when each call on tl began, in order, as offsets from its start.
-func starts(tl *timeline) []time.Duration {
-	tl.mu.Lock()
-	defer tl.mu.Unlock()
-	var at []time.Duration
-	for _, e := range tl.events {
-		if e.delta > 0 {
-			at = append(at, e.at)
-		}
-	}
-	slices.Sort(at)
-	return at
-}
-
 // TestStages_Busy proves, on the fake clock, the charts the lesson draws with -latency: when each
 // stage begins each item, and (fixed) how many calls are in flight in each slice of one latency.
 // Three items, each stage 4 ms (+3 ns, see TestPipeline_Latency) per item. The fixed stages start
@@ -473,11 +460,11 @@ func TestStages_Busy(t *testing.T) {
 				if tt.broken && exercise {
 					want, wantBusy = [3][]time.Duration{steps(0, 3), steps(1, 3), steps(2, 3)}, [3][]float64{{1, 1, 1}, {0, 1, 1, 1}, {0, 0, 1, 1, 1}}
 				}
-				for i, stage := range []*timeline{tl.download, tl.resize, tl.upload} {
+				for i, stage := range []*life.Timeline{tl.download, tl.resize, tl.upload} {
 					name := [...]string{"download", "resize", "upload"}[i]
-					assert.Equal(t, want[i], starts(stage), "when %s began each item: an item still waits for a look at its queue", name)
+					assert.Equal(t, want[i], stage.Starts(), "when %s began each item: an item still waits for a look at its queue", name)
 					if len(wantBusy[i]) > 0 {
-						assert.Equal(t, wantBusy[i], stage.inFlight(work), "%s's calls in flight per %v", name, work)
+						assert.Equal(t, wantBusy[i], stage.InFlight(work), "%s's calls in flight per %v", name, work)
 					}
 				}
 			})
