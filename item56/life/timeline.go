@@ -108,6 +108,17 @@ func (tl *Timeline) InFlight(slice time.Duration) []float64 {
 	return out
 }
 
+// last returns when the timeline's last event happened, as an offset from its start.
+func (tl *Timeline) last() time.Duration {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	var at time.Duration
+	for _, e := range tl.events {
+		at = max(at, e.at)
+	}
+	return at
+}
+
 // addBusy adds k calls in flight from from to to, split over the slices it crosses.
 func addBusy(busy []time.Duration, slice, from, to time.Duration, k int) {
 	for from < to {
@@ -131,19 +142,11 @@ func (tl *Timeline) Chart(slice time.Duration, top int) string {
 	if top <= 0 {
 		panic("life: Chart needs a positive top")
 	}
-	per := 1 // slices per column
-	counts := tl.InFlight(slice)
-	for (len(counts)+per-1)/per > maxColumns {
-		per++
-	}
-	var columns []float64
-	for i := 0; i < len(counts); i += per {
-		sum := 0.0
-		for _, c := range counts[i:min(i+per, len(counts))] {
-			sum += c
-		}
-		columns = append(columns, sum/float64(per))
-	}
+	// A longer run gets wider columns, per slices each, so that there are at most maxColumns. Each
+	// column is then InFlight at that width: never a slice per nanosecond of a long run.
+	n := max(1, int((tl.last()+slice-1)/slice))
+	per := (n + maxColumns - 1) / maxColumns
+	columns := tl.InFlight(time.Duration(per) * slice)
 	levels := make([]int, len(columns)) // eighths of a line, 0 … chartRows*8
 	for i, c := range columns {
 		levels[i] = min(chartRows*8, int(math.Round(c/float64(top)*chartRows*8)))

@@ -3,6 +3,7 @@ package life
 import (
 	"context"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -148,5 +149,22 @@ func TestTimeline_PeakAndStarts(t *testing.T) {
 		_ = running.Begin() // a call that has not ended
 		most, now = running.Peak()
 		assert.Equal(t, []int{1, 1}, []int{most, now}, "one call begun and not ended: peak 1, still 1")
+	})
+}
+
+// A chart of a long run at a tiny slice widens its columns before it counts: a 10 ms call charted
+// per nanosecond is 60 columns, not ten million slices (160 MB) in memory.
+func TestTimeline_ChartOfALongRunStaysSmall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tl := NewTimeline()
+		end := tl.Begin()
+		time.Sleep(10 * time.Millisecond)
+		end()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		chart := tl.Chart(time.Nanosecond, 1)
+		runtime.ReadMemStats(&after)
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated to draw 60 columns: Chart counted every nanosecond before widening its columns")
+		assert.Contains(t, chart, "calls in flight per 166.667µs: 1 ×60")
 	})
 }
